@@ -1,0 +1,183 @@
+"""What runs inside a test child once the sandbox is in place: the program itself.
+
+Two modes:
+- ``stdio``: the source runs as ``__main__`` with stdin/stdout wired to memfds.
+- ``call``: the source runs as a module, then the child answers function calls arriving on
+  fd 4 (APPS call-based tests, HumanEval's ``check``).  The caller — a trusted referee in
+  another process — holds the expected values and does the comparing; only arguments and
+  plain-data results cross the boundary (see :mod:`judge.sandbox.wire`).
+
+The child reports how it ended on the status fd (3) as JSON: the phase reached, the exception
+name if one escaped, and the exit code.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import os
+import struct
+import sys
+import threading
+import traceback
+import types
+
+from judge.sandbox import wire
+
+STATUS_FD, CALL_FD = 3, 4
+_LEN = struct.Struct("!I")
+PROGRAM_FILE = "solution.py"
+
+
+def _write_status(**status: object) -> None:
+    try:  # the last word wins: overwrite, never append
+        os.ftruncate(STATUS_FD, 0)
+        os.pwrite(STATUS_FD, json.dumps(status).encode(), 0)
+    except OSError:
+        pass
+
+
+def make_streams() -> tuple:
+    """Text streams on fds 0-2, built once in the zygote; in a child those fds are its memfds."""
+    stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "rb", closefd=False)),
+                             encoding="utf-8", errors="surrogateescape")
+    stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "wb", closefd=False), 1 << 16),
+                              encoding="utf-8", errors="strict")
+    stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "wb", closefd=False)),
+                              encoding="utf-8", errors="backslashreplace", line_buffering=True)
+    return stdin, stdout, stderr
+
+
+def _compile(source: str, prelude: str, wrap_fallback: bool):
+    """Compile the program; ``wrap_fallback`` retries a module-level ``return`` inside a function."""
+    text = prelude + source
+    try:
+        return compile(text, PROGRAM_FILE, "exec", dont_inherit=True)
+    except SyntaxError as err:
+        if not wrap_fallback or not ("outside function" in str(err) or "nonlocal" in str(err)):
+            raise
+    body = "".join("    " + line + "\n" for line in source.splitlines())
+    wrapped = prelude + "def __judge_main__():\n" + (body or "    pass\n") + "__judge_main__()\n"
+    return compile(wrapped, PROGRAM_FILE, "exec", dont_inherit=True)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        print(code, file=sys.stderr)
+    except Exception:
+        pass
+    return 1
+
+
+def _finish(code: int, phase: str, exc_name: str | None = None) -> None:
+    # Like interpreter shutdown: wait for non-daemon threads, then flush.
+    try:
+        threading._shutdown()  # type: ignore[attr-defined]
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException as err:  # closed or unencodable stdout: the program's own failure
+            if stream is sys.stdout and code == 0:
+                code, exc_name = 1, type(err).__name__
+    _write_status(phase=phase, exc=exc_name, exit=code)
+    os._exit(code)
+
+
+def run(request: dict, source: str, streams: tuple) -> None:
+    """Run the program as the request says, then exit the process (never returns)."""
+    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
+    sys.argv = [PROGRAM_FILE]
+    sys.set_int_max_str_digits(0)
+    try:
+        code = _compile(source, request.get("prelude") or "", bool(request.get("wrap_fallback")))
+    except BaseException as err:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
+        _write_status(phase="compile", exc=type(err).__name__, exit=1, msg=str(err)[:300])
+        os._exit(1)
+
+    module = types.ModuleType("__main__" if request["mode"] == "stdio" else "solution")
+    module.__dict__.update(__builtins__=builtins, __file__=PROGRAM_FILE)
+    sys.modules[module.__name__] = module
+    _write_status(phase="run", exc=None, exit=None)
+    try:
+        exec(code, module.__dict__)
+    except SystemExit as exc:
+        _finish(_exit_code(exc), "run")
+    except BaseException as err:
+        _report(err)
+        _finish(1, "run", type(err).__name__)
+    if request["mode"] == "stdio":
+        _finish(0, "done")
+    _serve_calls(module.__dict__, request.get("function") or "", bool(request.get("solution_class")))
+
+
+def _report(err: BaseException) -> None:
+    try:
+        traceback.print_exception(type(err), err, err.__traceback__, limit=20, file=sys.stderr)
+    except BaseException:
+        pass
+
+
+def _resolve(namespace: dict, name: str, solution_class: bool):
+    if solution_class and isinstance(namespace.get("Solution"), type):
+        return getattr(namespace["Solution"](), name)
+    return namespace[name]
+
+
+def _read_frame() -> bytes | None:
+    head = _read_exact(_LEN.size)
+    if head is None:
+        return None
+    body = _read_exact(_LEN.unpack(head)[0])
+    return body
+
+
+def _read_exact(size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(CALL_FD, left)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _send_frame(tag: bytes, body: bytes) -> None:
+    data = _LEN.pack(len(body) + 1) + tag + body
+    view = memoryview(data)
+    while view:
+        view = view[os.write(CALL_FD, view):]
+
+
+def _serve_calls(namespace: dict, name: str, solution_class: bool) -> None:
+    phase = "calls"
+    try:
+        function = _resolve(namespace, name, solution_class)
+    except BaseException as err:
+        _report(err)
+        _send_frame(b"E", json.dumps({"exc": "MissingFunction", "msg": f"{name}: {type(err).__name__}"}).encode())
+        _finish(1, phase, "MissingFunction")
+    while True:
+        frame = _read_frame()
+        if frame is None:
+            _finish(0, "done")
+        try:
+            args = wire.decode(frame)
+            result = function(*args)
+            body = wire.encode(result)
+        except SystemExit as exc:
+            _send_frame(b"E", json.dumps({"exc": "SystemExit", "msg": str(exc.code)[:300]}).encode())
+            continue
+        except BaseException as err:
+            _report(err)
+            _send_frame(b"E", json.dumps({"exc": type(err).__name__, "msg": str(err)[:300]}).encode())
+            continue
+        _send_frame(b"R", body)
