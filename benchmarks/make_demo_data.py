@@ -1,0 +1,69 @@
+"""Rebuild the demo data bundled in judge/data from ../shared/data (run from the repository root).
+
+- apps_demo.jsonl.gz: the 153 APPS train problems with full tests, plus the 49 stdin problems
+  rebuilt from MapCoder's test lists (the 153's rows win where both have a problem).
+- demo_samples_apps.jsonl.gz: real model programs for those problems: CodeRL's samples for
+  5 problems (both kinds, all difficulties) and the GPT-4 / ChatGPT programs published with
+  MapCoder for its stdin problems.
+- demo_samples_humaneval.jsonl.gz: the first 10 CodeGen-Mono-16B samples per HumanEval task,
+  truncated at the Codex stop sequences.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.shared_data import codegen16b_humaneval, jsonl, path  # noqa: E402
+from judge.samples import CODEX_STOPS, truncate  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "judge", "data")
+
+
+def write(name: str, rows: list[dict]) -> None:
+    with gzip.open(os.path.join(OUT, name), "wt", encoding="utf-8", compresslevel=9) as fh:
+        for row in rows:
+            fh.write(json.dumps(row) + "\n")
+    print(f"{name}: {len(rows)} rows")
+
+
+def main() -> None:
+    problems = {r["problem_id"]: r for r in jsonl("apps/apps_train_mapcoder_recon_49.jsonl.gz")}
+    problems.update({r["problem_id"]: r for r in jsonl("apps/apps_train_153.jsonl.gz")})
+    write("apps_demo.jsonl.gz", [problems[k] for k in sorted(problems)])
+
+    samples = []
+    for pid in ("0001", "0111", "2287", "2404", "4184"):
+        with open(path("generations/apps/coderl_train5", pid, "gen_solutions.json")) as fh:
+            for item in json.load(fh):
+                samples.append({"task_id": int(pid), "completion": item["code"], "source": "CodeRL"})
+    for model in ("ChatGPT", "GPT4"):
+        folder = path("generations/apps/mapcoder", model)
+        for name in sorted(os.listdir(folder)):
+            seen = set()
+            for row in jsonl(folder, name):
+                pid = int(row["id"])
+                io = json.loads(problems[pid]["input_output"]) if pid in problems else None
+                # MapCoder ran every problem as stdin/stdout: keep the stdin problems only.
+                if io is None or io.get("fn_name") or pid in seen:
+                    continue
+                seen.add(pid)
+                codes = row.get("source_codes")
+                codes = json.loads(codes) if isinstance(codes, str) and codes.startswith("[\"") else codes
+                if isinstance(codes, str):
+                    import ast
+                    codes = ast.literal_eval(codes)
+                samples.append({"task_id": pid, "completion": codes[-1], "source": f"MapCoder/{name.split('-APPS')[0]}"})
+    write("demo_samples_apps.jsonl.gz", samples)
+
+    he = []
+    for task_id, completions in codegen16b_humaneval():
+        he += [{"task_id": task_id, "completion": truncate(c, CODEX_STOPS)} for c in completions[:10]]
+    write("demo_samples_humaneval.jsonl.gz", he)
+
+
+if __name__ == "__main__":
+    main()

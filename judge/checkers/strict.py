@@ -1,0 +1,70 @@
+"""The default rule: whitespace-separated tokens must match exactly.
+
+The one allowance: when both tokens of a pair are non-integer decimal numbers (they have a
+fraction or an exponent), they may differ by 1e-6, absolute or relative.  "1" never equals
+"1.0", line structure is not significant (as in testlib's token checker), and for function
+results the types must agree (True is not 1, a tuple is taken as a list).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+PRELUDE = ""
+WRAP_MODULE_RETURN = False
+TOLERANCE = 1e-6
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+(?=[eE]))(?:[eE][+-]?\d+)?")
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
+
+
+def _float_tokens_match(expected: str, actual: str) -> bool:
+    if not (_DECIMAL.fullmatch(expected) and _DECIMAL.fullmatch(actual)):
+        return False
+    return _close(float(expected), float(actual))
+
+
+def compare_stdout(expected: str, actual: str) -> str | None:
+    if expected == actual:
+        return "exact"
+    want, got = expected.split(), actual.split()
+    if want == got:
+        return "tokens"
+    if len(want) != len(got):
+        return None
+    for a, b in zip(want, got):
+        if a != b and not _float_tokens_match(a, b):
+            return None
+    return "tokens~1e-6"
+
+
+def _equal(expected: Any, actual: Any) -> bool:
+    if isinstance(actual, tuple):
+        actual = list(actual)
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return type(expected) is type(actual) and expected == actual
+    if isinstance(expected, float) or isinstance(actual, float):
+        if not isinstance(expected, (int, float)) or not isinstance(actual, (int, float)):
+            return False
+        if math.isnan(expected) or math.isnan(actual):
+            return False
+        return expected == actual or (isinstance(expected, float) and isinstance(actual, float) and _close(expected, actual))
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(actual) == len(expected) and all(map(_equal, expected, actual))
+    if isinstance(expected, dict):
+        return (isinstance(actual, dict) and actual.keys() == expected.keys()
+                and all(_equal(v, actual[k]) for k, v in expected.items()))
+    return type(expected) is type(actual) and expected == actual
+
+
+def compare_return(expected: Any, actual: Any) -> str | None:
+    if _equal(expected, actual):
+        return "equal"
+    # APPS stores most expected results wrapped in a one-element list.
+    if isinstance(expected, list) and len(expected) == 1 and _equal(expected[0], actual):
+        return "equal-unwrapped"
+    return None

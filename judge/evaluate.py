@@ -1,0 +1,197 @@
+"""``judge evaluate``: dataset -> samples -> execution -> verdicts -> run store -> report."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psutil
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+import judge
+from judge.checkers import get_rule
+from judge.datasets import Selection, Task, load_tasks
+from judge.execution.pool import RefereePool, Unit
+from judge.report import build_report
+from judge.samples import SampleError, read_samples, truncate
+from judge.sandbox.client import Limits
+from judge.store import RunStore
+
+UNIT_SIZE = 16  # programs per work unit: small enough to balance the tail across workers
+
+
+@dataclass
+class EvaluateOptions:
+    samples: list[str]
+    dataset: str
+    run_dir: str
+    data: str | None = None
+    selection: Selection = field(default_factory=Selection)
+    limits: Limits = field(default_factory=Limits)
+    workers: int = 0
+    ks: list[int] = field(default_factory=lambda: [1, 5, 10, 100, 1000])
+    compare: str = "strict"
+    public_tests: str = "statement"
+    stop: tuple[str, ...] = ()
+
+
+def default_workers() -> int:
+    return psutil.cpu_count(logical=False) or os.cpu_count() or 1
+
+
+def program_source(task: Task, completion: str) -> str:
+    """The program that runs: HumanEval completes the prompt; APPS samples are whole programs."""
+    return task.prompt + completion if task.kind == "humaneval" else completion
+
+
+def _dataset_digest(tasks: Sequence[Task]) -> str:
+    digest = hashlib.sha256()
+    for task in tasks:
+        digest.update(json.dumps([task.task_id, [[t.input, t.output] for t in task.tests], task.test_code],
+                                 default=str).encode())
+    return digest.hexdigest()
+
+
+def _provenance(tasks: Sequence[Task], sandbox: dict[str, Any]) -> dict[str, Any]:
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
+                      if d.metadata["Name"])
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {"judge_version": judge.__version__, "python": sys.version.split()[0], "platform": platform.platform(),
+            "cpu": cpu, "cpus": os.cpu_count(), "dataset_sha256": _dataset_digest(tasks), "tasks": len(tasks),
+            "sandbox": sandbox, "installed_packages": packages, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def _ingest(store: RunStore, paths: list[str], tasks: list[Task], stop: tuple[str, ...]) -> None:
+    by_id = {t.task_id: t for t in tasks}
+    order = [t.task_id for t in tasks]
+    for path in paths:
+        if not os.path.isfile(path):
+            raise SampleError(f"{path}: no such samples file")
+        if store.already_ingested(path):
+            continue
+        next_index: Counter[str] = Counter()
+
+        def rows() -> Iterator[tuple[str, int, str, str]]:
+            for sample in read_samples(path, order):
+                task = by_id.get(sample.task_id)
+                if task is None:
+                    raise SampleError(f"{sample.where}: task_id {sample.task_id!r} is not in the selected dataset "
+                                      f"({len(by_id)} tasks); check --dataset, --data, --split and the id filters")
+                index = sample.index if sample.index is not None else next_index[sample.task_id]
+                next_index[sample.task_id] = max(next_index[sample.task_id], index + 1)
+                code = truncate(sample.code, stop) if stop else sample.code
+                yield task.task_id, index, program_source(task, code), sample.where
+
+        count = store.add_samples(rows())
+        store.mark_ingested(path, count)
+
+
+def _units(store: RunStore, by_id: dict[str, Task]) -> Iterator[Unit]:
+    unit_id = 0
+    for task_id, programs in store.pending():
+        for start in range(0, len(programs), UNIT_SIZE):
+            unit_id += 1
+            yield Unit(unit_id, by_id[task_id], programs[start:start + UNIT_SIZE])
+
+
+def _uid_base() -> int | None:
+    # A private uid per worker (when root): programs of different workers cannot signal each
+    # other, and RLIMIT_NPROC counts only their own threads.
+    return 2_000_000 + (os.getpid() % 100_000) * 64 if os.geteuid() == 0 else None
+
+
+def evaluate(opts: EvaluateOptions, console: Console | None = None) -> dict[str, Any]:
+    console = console or Console(stderr=True)
+    get_rule(opts.compare)  # fail fast on an unknown rule
+    tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
+    if not tasks:
+        raise SampleError("no task matches the dataset selection (check --split, --difficulty, --ids, --limit)")
+    store = RunStore(opts.run_dir)
+    try:
+        sel = opts.selection
+        store.bind_config({
+            "dataset": opts.dataset, "data": os.path.abspath(opts.data) if opts.data and os.path.exists(opts.data) else opts.data,
+            "split": sel.split, "difficulty": list(sel.difficulties), "ids": list(sel.ids), "limit": sel.limit,
+            "limits": asdict(opts.limits), "compare": opts.compare, "public_tests": opts.public_tests,
+            "stop": list(opts.stop)})
+        store.set_meta("k", opts.ks)
+        store.save_tasks(tasks)
+        _ingest(store, opts.samples, tasks, opts.stop)
+        _judge_pending(store, opts, tasks, console)
+        report = build_report(store)
+    finally:
+        store.close()
+    return report
+
+
+def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], console: Console) -> None:
+    programs, samples = store.count_pending()
+    if programs == 0:
+        return
+    scratch = tempfile.mkdtemp(prefix="judge-sandbox-")
+    os.chmod(scratch, 0o711)
+    hidden = [os.path.abspath(p) for p in opts.samples] + [os.path.abspath(opts.run_dir)]
+    if opts.data and os.path.exists(opts.data):
+        hidden.append(os.path.abspath(opts.data))
+    config = {"limits": asdict(opts.limits), "rule": opts.compare,
+              "sandbox": {"scratch_root": scratch, "uid": _uid_base(), "hidden": hidden}}
+    workers = max(1, opts.workers or default_workers())
+    by_id = {t.task_id: t for t in tasks}
+    pool = RefereePool(workers, config)
+    sandbox = {k: v for k, v in pool.info.items() if k != "pid"}
+    if store.get_meta("provenance") is None:
+        store.set_meta("provenance", _provenance(tasks, sandbox))
+    stats = {"programs": 0, "tests": 0, "pending_commit": 0, "last_commit": time.monotonic()}
+    start = time.monotonic()
+
+    progress = Progress(TextColumn("[bold]judging[/]"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("programs · {task.fields[rates]}"), TimeRemainingColumn(), console=console)
+    bar = progress.add_task("judging", total=programs, rates="")
+
+    def on_outcome(program_id: int, outcome: dict[str, Any]) -> None:
+        if stats["pending_commit"] == 0:
+            store.begin()
+        store.save_outcome(program_id, outcome)
+        stats["programs"] += 1
+        stats["tests"] += len(outcome["tests"])
+        stats["pending_commit"] += 1
+        now = time.monotonic()
+        if stats["pending_commit"] >= 256 or now - stats["last_commit"] > 0.5:
+            store.commit()
+            stats["pending_commit"], stats["last_commit"] = 0, now
+        elapsed = max(now - start, 1e-9)
+        progress.update(bar, advance=1, rates=f"{stats['programs'] / elapsed:.1f} programs/s · "
+                                              f"{stats['tests'] / elapsed:.0f} tests/s")
+
+    interrupted = False
+    try:
+        with progress:
+            pool.run(_units(store, by_id), on_outcome)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if stats["pending_commit"]:
+            store.commit()
+        pool.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    if interrupted:
+        console.print(f"[yellow]interrupted: {stats['programs']} programs judged and saved in {opts.run_dir}; "
+                      "run the same command again to resume[/]")
+        raise KeyboardInterrupt

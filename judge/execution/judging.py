@@ -1,0 +1,276 @@
+"""Judging one program on one task: which tests to run, in what order, and when to stop.
+
+This runs in a referee: a trusted process that holds the expected outputs and compares, and
+that reaches programs only through a zygote (which never sees an expected output).
+
+Rules:
+- Hidden tests run in dataset order and stop at the first failure, except that a TLE does
+  not stop them, so that "timeout-only" (fails no test, times out on some) is exact.
+- Public tests (the statement's examples) are judged too, for filtered pass@k; an input that
+  is both public and hidden runs once and is compared against each expectation.
+- An internal error (the zygote died, the sandbox could not be set up) is retried once.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from dataclasses import asdict, dataclass, field
+from types import CodeType, ModuleType
+from typing import Any
+
+from judge.datasets import Task
+from judge.sandbox.client import CallSession, ChildGone, Limits, RunResult, ZygoteClient, ZygoteDied
+from judge.verdicts import Verdict, execution_verdict
+
+HIDDEN, PUBLIC = "hidden", "public"
+
+
+@dataclass
+class TestRecord:
+    role: str
+    index: int
+    verdict: str
+    detail: str = ""
+    accepted_by: str = ""     # the comparison step that accepted (AC only)
+    cpu: float = 0.0
+    wall: float = 0.0
+    memory_kb: int = 0
+
+
+@dataclass
+class ProgramOutcome:
+    verdict: str                        # "AC", or the first failing hidden test's verdict
+    passed: bool
+    timeout_only: bool                  # no failure other than TLE, and at least one TLE
+    public_passed: bool | None          # None: the task has no public tests
+    public_passed_with_timeouts: bool | None
+    tests: list[TestRecord] = field(default_factory=list)
+    internal_errors: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Entry:
+    input: Any
+    roles: list[tuple[str, int, Any]]
+
+
+def _plan(task: Task) -> list[_Entry]:
+    """Distinct inputs in run order (hidden first), each with the expectations that use it."""
+    entries: dict[str, _Entry] = {}
+    for role, tests in ((HIDDEN, task.tests), (PUBLIC, task.public_tests)):
+        for index, test in enumerate(tests):
+            key = test.input if isinstance(test.input, str) else json.dumps(test.input, sort_keys=True)
+            entries.setdefault(key, _Entry(test.input, [])).roles.append((role, index, test.output))
+    return list(entries.values())
+
+
+class _CandidateError(Exception):
+    """An exception raised by the program whose type has no builtin counterpart."""
+
+
+class _Candidate:
+    """Stands for the program's function inside trusted test code; each call crosses the sandbox."""
+
+    def __init__(self, session: CallSession) -> None:
+        self._session = session
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            raise TypeError("keyword arguments are not supported across the sandbox")
+        ok, value = self._session.call(list(args))
+        if ok:
+            return value
+        name, message = value
+        cls = getattr(builtins, name, None)
+        try:
+            err = cls(message) if isinstance(cls, type) and issubclass(cls, Exception) else _CandidateError(message)
+        except Exception:
+            err = _CandidateError(message)
+        err.judge_raised_by = name  # type: ignore[attr-defined]
+        raise err
+
+
+class Judge:
+    """Judges programs of the tasks it is given; owns the worker's zygotes."""
+
+    def __init__(self, zygotes: "ZygotePair", limits: Limits, rule: ModuleType) -> None:
+        self.zygotes, self.limits, self.rule = zygotes, limits, rule
+        self._plans: dict[str, list[_Entry]] = {}
+        self._checks: dict[str, tuple[CodeType, CodeType]] = {}
+
+    # -- running one input, with the internal-error retry ------------------------------------
+    def _attempt(self, task: Task, source: str, test_input: Any) -> tuple[Verdict | None, str, RunResult | None, Any]:
+        prelude, wrap = self.rule.PRELUDE, self.rule.WRAP_MODULE_RETURN
+        zygote = self.zygotes.for_source(prelude + source)
+        if task.kind == "stdio":
+            run = zygote.run_stdio(source, test_input.encode("utf-8", "surrogateescape"), self.limits, prelude, wrap)
+            verdict, detail = execution_verdict(run, self.limits)
+            return verdict, detail, run, None
+        session = zygote.open_calls(source, self.limits, task.fn_name or "", task.solution_class, prelude)
+        try:
+            reply: tuple[bool, Any] | None = session.call(test_input)
+        except ChildGone:
+            reply = None
+        except (ValueError, RecursionError) as err:  # an unreadable reply
+            reply = (False, ("UnreadableResult", str(err)[:200]))
+        run = session.finish()
+        verdict, detail = execution_verdict(run, self.limits)
+        if verdict is not None:
+            return verdict, detail, run, None
+        if reply is None:
+            return Verdict.RE, "the program ended before returning", run, None
+        ok, value = reply
+        if not ok:
+            name = value[0]
+            return (Verdict.MLE if name == "MemoryError" else Verdict.RE), name, run, None
+        return None, "", run, value
+
+    def _run(self, task: Task, source: str, test_input: Any) -> tuple[Verdict | None, str, RunResult | None, Any, int]:
+        errors = 0
+        for _ in range(2):
+            try:
+                verdict, detail, run, value = self._attempt(task, source, test_input)
+            except ZygoteDied as err:
+                verdict, detail, run, value = Verdict.IE, f"worker died: {err}", None, None
+            if verdict is not Verdict.IE:
+                return verdict, detail, run, value, errors
+            errors += 1
+        return verdict, detail, run, value, errors
+
+    # -- APPS -------------------------------------------------------------------------------
+    def judge(self, task: Task, source: str) -> ProgramOutcome:
+        if task.kind == "humaneval":
+            return self._judge_humaneval(task, source)
+        plan = self._plans.get(task.task_id)
+        if plan is None:
+            plan = self._plans[task.task_id] = _plan(task)
+        open_roles = {HIDDEN: True, PUBLIC: bool(task.public_tests)}
+        records: list[TestRecord] = []
+        internal_errors = 0
+        for entry in plan:
+            wanted = [r for r in entry.roles if open_roles[r[0]]]
+            if not wanted:
+                continue
+            verdict, detail, run, value, errors = self._run(task, source, entry.input)
+            internal_errors += errors
+            stdout = None
+            for role, index, expected in wanted:
+                accepted_by = ""
+                final, why = verdict, detail
+                if final is None:
+                    if task.kind == "stdio":
+                        if stdout is None:
+                            stdout = run.stdout.decode("utf-8", "surrogateescape")
+                        accepted_by = self.rule.compare_stdout(expected if isinstance(expected, str) else str(expected), stdout) or ""
+                    else:
+                        accepted_by = self.rule.compare_return(expected, value) or ""
+                    final = Verdict.AC if accepted_by else Verdict.WA
+                records.append(TestRecord(role, index, final.value, why, accepted_by, run.cpu if run else 0.0,
+                                          run.wall if run else 0.0, run.maxrss_kb if run else 0))
+                if final not in (Verdict.AC, Verdict.TLE):
+                    open_roles[role] = False
+            if not any(open_roles.values()):
+                break
+        return _outcome(task, records, internal_errors)
+
+    # -- HumanEval --------------------------------------------------------------------------
+    def _check_code(self, task: Task) -> tuple[CodeType, CodeType]:
+        codes = self._checks.get(task.task_id)
+        if codes is None:
+            codes = self._checks[task.task_id] = (compile(task.prompt, f"{task.task_id}:prompt", "exec"),
+                                                  compile(task.test_code, f"{task.task_id}:test", "exec"))
+        return codes
+
+    def _judge_humaneval(self, task: Task, source: str) -> ProgramOutcome:
+        prompt_code, test_code = self._check_code(task)
+        internal_errors = 0
+        for _attempt in range(2):
+            try:
+                verdict, detail, run = self._humaneval_once(task, source, prompt_code, test_code)
+            except ZygoteDied as err:
+                verdict, detail, run = Verdict.IE, f"worker died: {err}", None
+            if verdict is not Verdict.IE:
+                break
+            internal_errors += 1
+        record = TestRecord(HIDDEN, 0, verdict.value, detail, "check" if verdict is Verdict.AC else "",
+                            run.cpu if run else 0.0, run.wall if run else 0.0, run.maxrss_kb if run else 0)
+        return _outcome(task, [record], internal_errors)
+
+    def _humaneval_once(self, task: Task, source: str, prompt_code: CodeType, test_code: CodeType):
+        session = self.zygotes.for_source(source).open_calls(source, self.limits, task.entry_point)
+        candidate = _Candidate(session)
+        # The trusted side: the prompt's helpers and the test, with the program's function
+        # replaced by a proxy.  Expected values never enter the sandbox.
+        namespace: dict[str, Any] = {"__name__": "__judge_check__"}
+        outcome: tuple[Verdict, str] | None
+        try:
+            exec(prompt_code, namespace)
+            exec(test_code, namespace)
+            namespace[task.entry_point] = candidate
+            namespace["check"](candidate)
+            outcome = (Verdict.AC, "")
+        except ChildGone:
+            outcome = None
+        except AssertionError as err:
+            raised_by = getattr(err, "judge_raised_by", None)
+            outcome = (Verdict.RE, raised_by) if raised_by else (Verdict.WA, "assertion failed")
+        except Exception as err:
+            raised_by = getattr(err, "judge_raised_by", None)
+            if raised_by:
+                outcome = (Verdict.MLE if raised_by == "MemoryError" else Verdict.RE, raised_by)
+            else:
+                outcome = (Verdict.WA, f"test raised {type(err).__name__}")
+        run = session.finish()
+        verdict, detail = execution_verdict(run, self.limits)
+        if verdict is not None:
+            return verdict, detail, run
+        if outcome is None:
+            return Verdict.RE, "the program ended before the test finished", run
+        if session.calls == 0 and outcome[0] is Verdict.AC:
+            return Verdict.WA, "the test never called the program", run
+        return outcome[0], outcome[1], run
+
+
+def _outcome(task: Task, records: list[TestRecord], internal_errors: int) -> ProgramOutcome:
+    hidden = sorted((r for r in records if r.role == HIDDEN), key=lambda r: r.index)
+    public = [r for r in records if r.role == PUBLIC]
+    n_hidden = len(task.tests) if task.kind != "humaneval" else 1
+    failing = [r.verdict for r in hidden if r.verdict != Verdict.AC.value]
+    passed = not failing and len(hidden) == n_hidden
+    timeout_only = bool(failing) and all(v == Verdict.TLE.value for v in failing) and len(hidden) == n_hidden
+    public_passed = public_with_timeouts = None
+    if task.public_tests:
+        verdicts = [r.verdict for r in public]
+        complete = len(public) == len(task.public_tests)
+        public_passed = complete and all(v == Verdict.AC.value for v in verdicts)
+        public_with_timeouts = complete and all(v in (Verdict.AC.value, Verdict.TLE.value) for v in verdicts)
+    return ProgramOutcome(failing[0] if failing else Verdict.AC.value, passed, timeout_only, public_passed,
+                          public_with_timeouts, records, internal_errors)
+
+
+class ZygotePair:
+    """A worker's zygotes: a lean one, and one with numpy pre-imported, started on first need."""
+
+    def __init__(self, index: int, options) -> None:
+        self.index, self.options = index, options
+        self.lean = ZygoteClient(index, options)
+        self.numpy: ZygoteClient | None = None
+
+    def for_source(self, source: str) -> ZygoteClient:
+        if "numpy" not in source:
+            return self.lean
+        if self.numpy is None:
+            self.numpy = ZygoteClient(self.index, self.options, numpy=True)
+        return self.numpy
+
+    def info(self) -> dict[str, Any]:
+        return self.lean.info
+
+    def close(self) -> None:
+        for zygote in (self.lean, self.numpy):
+            if zygote is not None:
+                zygote.close()

@@ -1,0 +1,61 @@
+"""A referee process: one per worker, trusted, never forks programs itself.
+
+It receives tasks (with their expected outputs) and programs from the driver, judges each
+program through its zygotes and sends back one outcome per program as soon as it is known.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import traceback
+from collections import OrderedDict
+from multiprocessing.connection import Connection
+from typing import Any
+
+TASK_CACHE = 16   # tasks a referee keeps; the driver mirrors this to know what to resend
+
+
+def main(conn: Connection, config: dict[str, Any]) -> None:
+    from judge.checkers import get_rule
+    from judge.execution.judging import Judge, ZygotePair
+    from judge.sandbox.client import Limits, SandboxOptions
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and tells us to stop
+    sys.set_int_max_str_digits(100_000)           # results from programs: big, but not unbounded
+    try:
+        zygotes = ZygotePair(config["index"], SandboxOptions(**config["sandbox"]))
+    except Exception as err:
+        conn.send(("failed", f"{type(err).__name__}: {err}"))
+        return
+    judge = Judge(zygotes, Limits(**config["limits"]), get_rule(config["rule"]))
+    tasks: OrderedDict[str, Any] = OrderedDict()
+    conn.send(("ready", zygotes.info()))
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            kind = message[0]
+            if kind == "stop":
+                return
+            if kind == "task":
+                task = message[1]
+                tasks[task.task_id] = task
+                tasks.move_to_end(task.task_id)
+                while len(tasks) > TASK_CACHE:
+                    tasks.popitem(last=False)
+            elif kind == "unit":
+                _, unit_id, task_id, programs = message
+                tasks.move_to_end(task_id)
+                for program_id, source in programs:
+                    try:
+                        outcome = judge.judge(tasks[task_id], source).to_dict()
+                    except Exception:
+                        conn.send(("error", unit_id, program_id, traceback.format_exc(limit=8)))
+                        continue
+                    conn.send(("done", unit_id, program_id, outcome))
+                conn.send(("unit_done", unit_id))
+    finally:
+        zygotes.close()

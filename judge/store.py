@@ -1,0 +1,169 @@
+"""The run store: one SQLite database (WAL) per run directory.
+
+Samples are ingested once and deduplicated into programs (identical code of a task runs
+once and counts for every sample that has it).  A program's outcome and its per-test records
+are written in one transaction, so a run killed at any moment resumes with nothing judged
+twice and nothing lost.  Expected outputs are never stored here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks(
+    task_id TEXT PRIMARY KEY, position INTEGER, difficulty TEXT, kind TEXT,
+    n_tests INTEGER, n_public INTEGER, public_source TEXT, defect TEXT);
+CREATE TABLE IF NOT EXISTS programs(
+    id INTEGER PRIMARY KEY, task_id TEXT NOT NULL, digest TEXT NOT NULL, source TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0, verdict TEXT, passed INTEGER, timeout_only INTEGER,
+    public_passed INTEGER, public_passed_with_timeouts INTEGER, internal_errors INTEGER,
+    UNIQUE(task_id, digest));
+CREATE INDEX IF NOT EXISTS programs_pending ON programs(done, task_id);
+CREATE TABLE IF NOT EXISTS samples(
+    task_id TEXT NOT NULL, sample_index INTEGER NOT NULL, program_id INTEGER NOT NULL,
+    PRIMARY KEY(task_id, sample_index));
+CREATE TABLE IF NOT EXISTS results(
+    program_id INTEGER NOT NULL, role TEXT NOT NULL, test_index INTEGER NOT NULL,
+    verdict TEXT NOT NULL, detail TEXT, accepted_by TEXT, cpu REAL, wall REAL, memory_kb INTEGER,
+    PRIMARY KEY(program_id, role, test_index));
+CREATE TABLE IF NOT EXISTS ingests(path TEXT, size INTEGER, mtime_ns INTEGER, samples INTEGER,
+    PRIMARY KEY(path, size, mtime_ns));
+"""
+
+
+class StoreError(RuntimeError):
+    """The run directory cannot be used as asked; the message says why and what to do."""
+
+
+def program_digest(source: str) -> str:
+    """Identity of a program for deduplication: line endings and trailing blank space do not count."""
+    text = source.replace("\r\n", "\n").rstrip() + "\n"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class RunStore:
+    def __init__(self, run_dir: str) -> None:
+        os.makedirs(run_dir, exist_ok=True)
+        self.path = os.path.join(run_dir, "run.sqlite")
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.path}: cannot open the run database ({err})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- metadata ---------------------------------------------------------------------------
+    def get_meta(self, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, json.dumps(value)))
+
+    def bind_config(self, config: dict[str, Any]) -> None:
+        """Record the judging configuration, or check that a resumed run uses the same one."""
+        stored = self.get_meta("config")
+        if stored is None:
+            self.set_meta("config", config)
+        elif stored != config:
+            changed = sorted(k for k in set(stored) | set(config) if stored.get(k) != config.get(k))
+            raise StoreError(f"{self.path}: this run was made with other settings ({', '.join(changed)}); "
+                             "rerun with the same options to resume, or use a new --run directory")
+
+    def save_tasks(self, tasks: Iterable[Any]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO tasks VALUES(?,?,?,?,?,?,?,?)",
+                [(t.task_id, i, t.difficulty, t.kind, len(t.tests) if t.kind != "humaneval" else 1,
+                  len(t.public_tests), t.public_source, t.defect) for i, t in enumerate(tasks)])
+
+    # -- samples ----------------------------------------------------------------------------
+    def already_ingested(self, path: str) -> bool:
+        st = os.stat(path)
+        return self.db.execute("SELECT 1 FROM ingests WHERE path=? AND size=? AND mtime_ns=?",
+                               (os.path.abspath(path), st.st_size, st.st_mtime_ns)).fetchone() is not None
+
+    def mark_ingested(self, path: str, count: int) -> None:
+        st = os.stat(path)
+        self.db.execute("INSERT OR REPLACE INTO ingests VALUES(?,?,?,?)",
+                        (os.path.abspath(path), st.st_size, st.st_mtime_ns, count))
+
+    def add_samples(self, rows: Iterator[tuple[str, int, str, str]], batch: int = 5000) -> int:
+        """Insert (task_id, sample_index, source, where) rows; returns how many were read.
+
+        Re-adding the same sample is a no-op; the same (task, index) with other code is an error.
+        """
+        count = 0
+        cur = self.db.cursor()
+        cur.execute("BEGIN")
+        try:
+            for task_id, index, source, where in rows:
+                digest = program_digest(source)
+                cur.execute("INSERT OR IGNORE INTO programs(task_id, digest, source) VALUES(?,?,?)",
+                            (task_id, digest, source))
+                program_id = cur.execute("SELECT id FROM programs WHERE task_id=? AND digest=?",
+                                         (task_id, digest)).fetchone()[0]
+                cur.execute("INSERT OR IGNORE INTO samples VALUES(?,?,?)", (task_id, index, program_id))
+                if cur.rowcount == 0:
+                    existing = cur.execute("SELECT program_id FROM samples WHERE task_id=? AND sample_index=?",
+                                           (task_id, index)).fetchone()[0]
+                    if existing != program_id:
+                        raise StoreError(f"{where}: sample {index} of task {task_id} differs from the one already in "
+                                         "this run; samples files must not change between resumes (use a new --run)")
+                count += 1
+                if count % batch == 0:
+                    cur.execute("COMMIT")
+                    cur.execute("BEGIN")
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return count
+
+    # -- judging ----------------------------------------------------------------------------
+    def pending(self) -> Iterator[tuple[str, list[tuple[int, str]]]]:
+        """(task_id, [(program_id, source), ...]) for every task with unjudged programs, in task order."""
+        task_ids = [r[0] for r in self.db.execute(
+            "SELECT DISTINCT p.task_id FROM programs p JOIN tasks t USING(task_id) "
+            "WHERE p.done=0 AND t.defect IS NULL ORDER BY t.position")]
+        for task_id in task_ids:
+            rows = self.db.execute("SELECT id, source FROM programs WHERE task_id=? AND done=0 ORDER BY id",
+                                   (task_id,)).fetchall()
+            yield task_id, rows
+
+    def count_pending(self) -> tuple[int, int]:
+        """(unjudged programs, their samples) over judgeable tasks."""
+        row = self.db.execute(
+            "SELECT COUNT(DISTINCT p.id), COUNT(s.program_id) FROM programs p JOIN tasks t USING(task_id) "
+            "JOIN samples s ON s.program_id=p.id WHERE p.done=0 AND t.defect IS NULL").fetchone()
+        return row[0], row[1]
+
+    def begin(self) -> None:
+        self.db.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def save_outcome(self, program_id: int, outcome: dict[str, Any]) -> None:
+        """Store one program's outcome (a ProgramOutcome as a dict) inside the caller's transaction."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO results VALUES(?,?,?,?,?,?,?,?,?)",
+            [(program_id, t["role"], t["index"], t["verdict"], t["detail"], t["accepted_by"], t["cpu"], t["wall"],
+              t["memory_kb"]) for t in outcome["tests"]])
+        self.db.execute(
+            "UPDATE programs SET done=1, verdict=?, passed=?, timeout_only=?, public_passed=?, "
+            "public_passed_with_timeouts=?, internal_errors=? WHERE id=?",
+            (outcome["verdict"], outcome["passed"], outcome["timeout_only"], outcome["public_passed"],
+             outcome["public_passed_with_timeouts"], outcome["internal_errors"], program_id))
