@@ -42,7 +42,7 @@ class Stops(str, Enum):
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[red]error:[/] {message}", highlight=False)
+    typer.echo(f"error: {message}", err=True)  # one line, never wrapped: scripts grep it
     raise typer.Exit(2)
 
 

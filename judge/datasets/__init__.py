@@ -12,6 +12,7 @@ class DatasetError(ValueError):
 
 @dataclass
 class Test:
+    __test__ = False  # not a pytest class
     input: Any    # stdin text, or the list of arguments of a call
     output: Any   # expected stdout text, or the expected return value
 

@@ -34,7 +34,7 @@ def read(path: str) -> Iterator[Sample]:
             try:
                 row = json.loads(line)
             except ValueError as err:
-                raise SampleError(f"{where}: not valid JSON ({err.msg} at column {err.colno}); fix or remove the line") from None
+                raise SampleError(f"{where}: not valid JSON ({err.msg}, column {err.colno}); fix or remove the line") from None
             if not isinstance(row, dict):
                 raise SampleError(f"{where}: expected a JSON object with task_id and completion")
             if "task_id" not in row or not isinstance(row["task_id"], (str, int)) or isinstance(row["task_id"], bool):

@@ -20,7 +20,6 @@ import os
 import struct
 import sys
 import threading
-import traceback
 import types
 
 from judge.sandbox import wire
@@ -120,6 +119,7 @@ def run(request: dict, source: str, streams: tuple) -> None:
 
 def _report(err: BaseException) -> None:
     try:
+        import traceback  # only failing programs pay for it
         traceback.print_exception(type(err), err, err.__traceback__, limit=20, file=sys.stderr)
     except BaseException:
         pass

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import tempfile
 
 CLONE_THREAD = 0x00010000
 
@@ -47,6 +46,8 @@ def build_filter() -> bytes:
     Called by the referee: the zygote receives the bytes and never loads libseccomp, whose
     mappings would make every fork slower.
     """
+    import tempfile
+
     import pyseccomp as seccomp
 
     flt = seccomp.SyscallFilter(seccomp.ALLOW)

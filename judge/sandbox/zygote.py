@@ -20,7 +20,6 @@ import math
 import os
 import resource
 import select
-import shutil
 import signal
 import socket
 import struct
@@ -32,8 +31,8 @@ from judge.sandbox.seccomp_policy import CompiledFilter
 
 # What generated programs commonly import, loaded once so that children start warm.
 PRELOAD = (
-    "bisect", "collections", "copy", "functools", "heapq", "itertools", "math", "operator",
-    "random", "re", "string", "sys", "typing",
+    "bisect", "collections", "copy", "fractions", "functools", "heapq", "itertools", "math",
+    "operator", "random", "re", "string", "sys", "time", "typing",
 )
 # numpy makes every fork cost ~0.8 ms more (a larger address space to copy and fault in), so
 # it gets a zygote of its own, started on demand for the programs that mention it.
@@ -152,6 +151,7 @@ class Zygote:
         with os.scandir(self.scratch) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
+                    import shutil  # rare: not worth a module in every child's address space
                     shutil.rmtree(entry.path, ignore_errors=True)
                 else:
                     try:

@@ -1,0 +1,148 @@
+"""The command line, end to end: bad input, resume after kill -9, report and export formats."""
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+from typer.testing import CliRunner
+
+from judge.cli import app
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "judge", "data")
+runner = CliRunner()
+
+
+def humaneval_samples(path, per_task=3, tasks=60):
+    rows = [json.loads(line) for line in gzip.open(os.path.join(DATA, "demo_samples_humaneval.jsonl.gz"), "rt")]
+    keep, seen = [], {}
+    for row in rows:
+        n = int(row["task_id"].split("/")[1])
+        if n < tasks and seen.get(n, 0) < per_task:
+            seen[n] = seen.get(n, 0) + 1
+            keep.append(row)
+    path.write_text("".join(json.dumps(r) + "\n" for r in keep))
+    return keep
+
+
+def judge_cmd(*args):
+    return [sys.executable, "-m", "judge", *args]
+
+
+def stable(report):
+    return {k: v for k, v in report.items() if k not in ("provenance",)}
+
+
+def test_malformed_jsonl_names_file_and_line(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n{"task_id": "HumanEval/1", "comp\n')
+    result = runner.invoke(app, ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    assert f"{samples}:2: not valid JSON" in result.output
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"task_id": "HumanEval/999", "completion": "x"}\n', "HumanEval/999' is not in the selected dataset"),
+    ('{"completion": "x"}\n', "missing or invalid 'task_id'"),
+    ('{"task_id": "HumanEval/0"}\n', "no code"),
+    ('[1, 2]\n', "expected a JSON object"),
+])
+def test_bad_samples_get_one_clear_line(tmp_path, content, message):
+    samples = tmp_path / "s.jsonl"
+    samples.write_text(content)
+    result = runner.invoke(app, ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r")])
+    assert result.exit_code == 2 and message in result.output and ":1:" in result.output
+
+
+def test_undecodable_bytes(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    samples.write_bytes(b'{"task_id": "HumanEval/0", "completion": "\xff\xfe"}\n')
+    result = runner.invoke(app, ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "not valid UTF-8" in result.output
+
+
+def test_offline_hub_gives_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": 0, "completion": "print(1)"}\n')
+    result = runner.invoke(app, ["evaluate", str(samples), "--dataset", "apps", "--run", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "--data PATH" in result.output
+
+
+def test_bigcode_generations_and_report_json(tmp_path):
+    generations = [["    return False\n", "    return True\n"]] + [["    pass\n"]] * 2
+    path = tmp_path / "generations.json"
+    path.write_text(json.dumps(generations))
+    out = tmp_path / "report.json"
+    result = runner.invoke(app, ["evaluate", str(path), "--dataset", "humaneval", "--limit", "3",
+                                 "--run", str(tmp_path / "r"), "--json", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    for key in ("raw", "filtered", "raw_with_timeouts", "filtered_with_timeouts", "by_difficulty", "counts", "config"):
+        assert key in report
+    assert report["counts"]["problems"] == 3 and report["counts"]["samples"] == 4
+    assert report["raw"]["pass@1"] == 0.0  # no sample of these is a solution
+    exported = runner.invoke(app, ["export", str(tmp_path / "r")])
+    rows = [json.loads(line) for line in exported.output.splitlines()]
+    assert [(r["task_id"], r["sample_index"]) for r in rows] == [
+        ("HumanEval/0", 0), ("HumanEval/0", 1), ("HumanEval/1", 0), ("HumanEval/2", 0)]
+    assert all(r["tests"] and {"verdict", "cpu", "memory_kb", "accepted_by"} <= set(r["tests"][0]) for r in rows)
+
+
+def _zygotes_of(pid_root):
+    return [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] and "judge.sandbox.zygote" in " ".join(p.info["cmdline"])]
+
+
+def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    humaneval_samples(samples, per_task=4, tasks=80)
+    common = ["evaluate", str(samples), "--dataset", "humaneval", "--k", "1,2", "--workers", "2"]
+    full = tmp_path / "full.json"
+    subprocess.run(judge_cmd(*common, "--run", str(tmp_path / "full"), "--json", str(full)), check=True,
+                   capture_output=True, cwd=ROOT)
+    run = tmp_path / "killed"
+    before = {p.pid for p in _zygotes_of(None)}
+    proc = subprocess.Popen(judge_cmd(*common, "--run", str(run)), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = run / "run.sqlite"
+    deadline = time.time() + 60
+    import sqlite3
+    while time.time() < deadline:  # wait until some verdicts are committed, then kill -9
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                done = sqlite3.connect(str(db)).execute("SELECT COUNT(*) FROM programs WHERE done").fetchone()[0]
+            except sqlite3.Error:
+                continue
+            if done >= 40:
+                break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = sqlite3.connect(str(db)).execute("SELECT COUNT(*), SUM(done) FROM programs").fetchone()
+    assert 0 < partial[1] < partial[0]
+    resumed = tmp_path / "resumed.json"
+    subprocess.run(judge_cmd(*common, "--run", str(run), "--json", str(resumed)), check=True,
+                   capture_output=True, cwd=ROOT)
+    assert stable(json.loads(resumed.read_text())) == stable(json.loads(full.read_text()))
+    # the killed run's sandbox processes end by themselves (their referee's pipe closes)
+    deadline = time.time() + 15
+    while time.time() < deadline and {p.pid for p in _zygotes_of(None)} - before:
+        time.sleep(0.5)
+    assert not ({p.pid for p in _zygotes_of(None)} - before)
+
+
+def test_resume_with_other_settings_is_refused(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    args = ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r"), "--workers", "1"]
+    assert runner.invoke(app, args).exit_code == 0
+    result = runner.invoke(app, args + ["--timeout", "5"])
+    assert result.exit_code == 2 and "other settings (limits)" in result.output

@@ -1,0 +1,167 @@
+"""The sandbox and the verdicts it leads to, on small programs that each try one thing."""
+
+import os
+import signal
+import uuid
+
+import pytest
+
+from judge.datasets import Task, Test
+from judge.sandbox.client import Limits
+
+
+def stdio_task(inputs_outputs, task_id="t"):
+    tests = [Test(i, o) for i, o in inputs_outputs]
+    return Task(task_id=task_id, kind="stdio", tests=tests)
+
+
+@pytest.fixture(scope="module")
+def judge(judge_factory):
+    return judge_factory("strict", Limits(cpu=3.0, memory=256 << 20, output=1 << 20))
+
+
+def outcome(judge, source, stdin="", expected=""):
+    return judge.judge(stdio_task([(stdin, expected)], task_id=str(uuid.uuid4())), source)
+
+
+@pytest.mark.parametrize("name, source", [
+    ("socket", "import socket\nsocket.socket().connect(('127.0.0.1', 80))"),
+    ("dns", "import socket\nsocket.getaddrinfo('example.com', 80)"),
+    ("fork", "import os\nos.fork()"),
+    ("os.system", "import os\nos.system('echo hi')"),
+    ("subprocess", "import subprocess\nsubprocess.run(['true'])"),
+    ("multiprocessing", "import multiprocessing as mp\np = mp.Process(target=print)\np.start()"),
+    ("exec", "import os\nos.execv('/bin/true', ['true'])"),
+    ("ptrace", "import ctypes, os\nctypes.CDLL(None).ptrace(16, os.getppid(), 0, 0)"),
+    ("setsid", "import os\nos.setsid()"),
+])
+def test_forbidden_calls_are_sandbox_violations(judge, name, source):
+    result = outcome(judge, source)
+    assert result.verdict == "SV", (name, result)
+
+
+def test_writes_outside_scratch_are_refused_and_scratch_works(judge, tmp_path):
+    target = f"/tmp/judge-escape-{uuid.uuid4().hex}"
+    result = outcome(judge, f"open({target!r}, 'w').write('x')")
+    assert result.verdict == "RE" and result.tests[0].detail == "PermissionError"
+    assert not os.path.exists(target)
+    assert outcome(judge, "open('scratch.txt', 'w').write('ok')\nprint(open('scratch.txt').read())",
+                   expected="ok").verdict == "AC"
+    # the scratch directory is emptied between tests
+    assert outcome(judge, "import os\nprint(os.listdir('.'))", expected="[]").verdict == "AC"
+
+
+def test_cannot_signal_the_judge(judge):
+    result = outcome(judge, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
+    assert result.verdict == "RE"
+    assert outcome(judge, "print(1)", expected="1").verdict == "AC"  # the zygote survived
+
+
+def test_cpu_loop_is_tle_near_the_limit(judge):
+    result = outcome(judge, "while True:\n    pass")
+    assert result.verdict == "TLE"
+    assert 2.9 <= result.tests[0].cpu <= 4.2
+
+
+def test_sleeper_is_stopped_by_the_watchdog(judge_factory):
+    judge = judge_factory("strict", Limits(cpu=1.0, wall=2.0))
+    result = outcome(judge, "import time\ntime.sleep(60)")
+    assert result.verdict == "TLE" and "wall" in result.tests[0].detail
+    assert result.tests[0].wall < 5
+
+
+def test_memory_bomb_is_mle(judge):
+    assert outcome(judge, "x = bytearray(600 * 1024 * 1024)").verdict == "MLE"
+    assert outcome(judge, "x = []\nwhile True:\n    x.append(' ' * 10**6)").verdict == "MLE"
+
+
+def test_output_flood_is_ole(judge):
+    assert outcome(judge, "while True:\n    print('x' * 1000)").verdict == "OLE"
+    assert outcome(judge, "import sys\nwhile True:\n    sys.stderr.write('e' * 1000)").verdict == "OLE"
+
+
+def test_syntax_error_is_ce(judge):
+    result = outcome(judge, "print(")
+    assert result.verdict == "CE" and result.tests[0].detail == "SyntaxError"
+
+
+def test_runtime_error_names_the_exception(judge):
+    result = outcome(judge, "x = [][1]")
+    assert result.verdict == "RE" and result.tests[0].detail == "IndexError"
+    assert outcome(judge, "import sys\nsys.exit(3)").tests[0].detail == "exit code 3"
+
+
+@pytest.mark.parametrize("source, stdin, expected", [
+    ("print(1)\nexit()\nprint(2)", "", "1"),
+    ("import sys\nprint(sum(map(int, sys.stdin.buffer.read().split())))", "1 2\n3\n", "6"),
+    ("def main():\n    print(input()[::-1])\nif __name__ == '__main__':\n    main()", "abc\n", "cba"),
+    ("print(int(input()) + 1)", "9" * 9000 + "\n", "1" + "0" * 9000),
+    ("import sys\nfor line in sys.stdin:\n    print(line.strip().upper())", "a\nb", "A\nB"),
+    ("while True:\n    try:\n        print(input())\n    except EOFError:\n        break", "x\ny\n", "x\ny"),
+    ("import sys, threading\nsys.setrecursionlimit(10**6)\nthreading.stack_size(2**26)\n"
+     "def f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\n"
+     "t = threading.Thread(target=lambda: print(f(100000)))\nt.start()\nt.join()", "", "100000"),
+    ("import numpy as np\nprint(int(np.arange(int(input())).sum()))", "5", "10"),
+    ("from fractions import Fraction\nfrom decimal import Decimal\nprint(Fraction(1, 3), Decimal('0.1') * 3)", "", "1/3 0.3"),
+    ("import os\nprint(os.getcwd() != '')", "", "True"),
+])
+def test_ordinary_programs_work(judge, source, stdin, expected):
+    result = outcome(judge, source, stdin, expected)
+    assert result.verdict == "AC", result
+
+
+def test_program_cannot_find_the_expected_output(judge):
+    """Expected outputs never enter the process that forks programs, nor can a program read them on disk."""
+    secret = f"SECRET-{uuid.uuid4().hex}"
+    # Memory of the judge's processes, their environment, the package's data files, temp files.
+    probe = r'''
+import os, re, glob
+found = set()
+def grab(data):
+    found.update(m.decode() for m in re.findall(rb"SECRET-[0-9a-f]{32}", data))
+for path in ["/proc/self/mem", f"/proc/{os.getppid()}/environ", f"/proc/{os.getppid()}/cmdline"]:
+    try:
+        grab(open(path, "rb").read(1 << 20))
+    except OSError:
+        pass
+for key, value in os.environ.items():
+    grab(value.encode())
+import judge, gc
+for obj in gc.get_objects():
+    try:
+        grab(repr(obj).encode()[:100000])
+    except Exception:
+        pass
+for root in [os.path.dirname(judge.__file__), "/tmp", os.path.expanduser("~")]:
+    for path in glob.glob(root + "/**/*", recursive=True)[:2000]:
+        try:
+            grab(open(path, "rb").read(1 << 20))
+        except OSError:
+            pass
+print(" ".join(sorted(found)) or "nothing")
+'''
+    result = outcome(judge, probe, "", secret)
+    assert result.verdict == "WA", result
+
+
+def test_zygote_memory_holds_no_test_data(zygote):
+    """A direct check on the fork server: after serving a test, a child of it cannot find the test's input."""
+    marker = f"INPUT-{uuid.uuid4().hex}".encode()
+    zygote.run_stdio("print(1)", marker + b"\n", Limits())
+    scan = ("import gc\nfound = any(isinstance(o, (bytes, str)) and 'INPUT-' in str(o) for o in gc.get_objects())\n"
+            "print(found)")
+    run = zygote.run_stdio(scan, b"", Limits())
+    assert run.stdout.strip() == b"False"
+
+
+def test_uid_is_dropped_when_root(zygote):
+    run = zygote.run_stdio("import os\nprint(os.getuid(), os.geteuid())", b"", Limits())
+    uid = zygote.info["uid"]
+    if os.geteuid() == 0:
+        assert run.stdout.split() == [str(uid).encode()] * 2
+    assert zygote.info["seccomp"]
+
+
+def test_sigsys_is_what_sv_means(zygote):
+    run = zygote.run_stdio("import os\nos.fork()", b"", Limits())
+    assert run.signal == signal.SIGSYS
