@@ -68,7 +68,11 @@ class Zygote:
             readable = [p for p in sys.path if p and os.path.isdir(p)]
             readable += [os.path.dirname(os.__file__), "/usr", "/lib", "/lib64", "/etc/localtime",
                          "/dev/null", "/dev/zero", "/dev/urandom"]
-            self.landlock = landlock.Ruleset(abi, readable, [self.scratch, "/dev/null"], config.get("hidden", []))
+            # Every copy of the judge package on the path (an install and a checkout may both be
+            # there) holds the bundled datasets: none of them is readable.
+            hidden = config.get("hidden", []) + [os.path.join(p, "judge") for p in readable
+                                                 if os.path.isdir(os.path.join(p, "judge", "data"))]
+            self.landlock = landlock.Ruleset(abi, readable, [self.scratch, "/dev/null"], hidden)
             self.landlock.fd = _high(self.landlock.fd)
         # Reading the runtime under a private home (e.g. /root/.pyenv) needs DAC bypass for
         # reads, which is only granted when Landlock bounds what can be read.
