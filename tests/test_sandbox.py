@@ -165,3 +165,9 @@ def test_uid_is_dropped_when_root(zygote):
 def test_sigsys_is_what_sv_means(zygote):
     run = zygote.run_stdio("import os\nos.fork()", b"", Limits())
     assert run.signal == signal.SIGSYS
+
+
+def test_raising_the_stack_limit_is_allowed(judge):
+    source = ("import resource, sys\nresource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
+              "sys.setrecursionlimit(10**6)\ndef f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f(200000))")
+    assert outcome(judge, source, expected="200000").verdict == "AC"

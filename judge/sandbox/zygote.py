@@ -185,8 +185,10 @@ class Zygote:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output"], limits["output"]))
             resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            # Competitive programs often raise their stack limit to "unlimited": allow it (the
+            # address-space limit still bounds memory) rather than fail them.
             stack = min(limits["memory"], 256 << 20)
-            resource.setrlimit(resource.RLIMIT_STACK, (stack, stack))
+            resource.setrlimit(resource.RLIMIT_STACK, (stack, resource.RLIM_INFINITY))
             if self.uid is not None:
                 resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
                 if self.keep_dac_read:

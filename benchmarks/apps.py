@@ -1,0 +1,148 @@
+"""APPS: judge vs a naive subprocess-per-test runner vs the original APPS harness, same programs.
+
+    python benchmarks/apps.py [--apps-checkout PATH] [--repeat 3] [--mutants]
+
+Programs: the first 5 reference solutions of each of the 153 APPS problems in ../shared/data
+(697 programs); ``--mutants`` adds programs derived from them (wrong output, crash after
+output, off-by-one, infinite loop).  Every harness stops a program's hidden tests at its first
+failure other than TLE; the judge's public tests are set to the first hidden test so it runs
+no extra input.  Printed: wall and CPU time (medians), tests/s, programs/s, ratios, the
+floor (sum of the per-test CPU time the judge measured in its test children / workers), and
+per-test verdict agreement between the judge and the naive runner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from benchmarks import naive_runner  # noqa: E402
+from benchmarks.shared_data import path as shared_path  # noqa: E402
+from judge.datasets import Selection, load_tasks  # noqa: E402
+
+PROBLEMS = shared_path("apps/apps_train_153.jsonl.gz")
+
+
+def mutants(source: str) -> list[tuple[str, str]]:
+    """Realistic wrong programs derived from a correct one."""
+    out = [("wrong-output", source + "\nprint('0')\n"),
+           ("crash-after-output", source + "\nimport sys\nsys.exit(1)\n")]
+    off_by_one = re.sub(r"range\((\w+)\)", r"range(\1 - 1)", source, count=1)
+    if off_by_one != source:
+        out.append(("off-by-one", off_by_one))
+    return out
+
+
+def build_programs(with_mutants: bool) -> list[dict]:
+    rows = []
+    with gzip.open(PROBLEMS, "rt") as fh:
+        problems = [json.loads(line) for line in fh]
+    for number, problem in enumerate(problems):
+        refs = json.loads(problem["solutions"])[:5]
+        rows += [{"task_id": problem["problem_id"], "completion": code, "kind": "reference"} for code in refs]
+        if with_mutants and refs:
+            rows += [{"task_id": problem["problem_id"], "completion": code, "kind": kind} for kind, code in mutants(refs[0])]
+            if number % 50 == 0:  # a few programs that never finish
+                rows.append({"task_id": problem["problem_id"], "completion": "while True:\n    pass\n" + refs[0],
+                             "kind": "infinite-loop"})
+    return rows
+
+
+def timed(fn):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = fn()
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--apps-checkout", help="a local checkout of hendrycks/apps, to run its eval/testing_util.py")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--mutants", action="store_true")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="bench-apps-")
+    programs = build_programs(args.mutants)
+    samples = os.path.join(work, "programs.jsonl")
+    with open(samples, "w") as fh:
+        for index, row in enumerate(programs):
+            fh.write(json.dumps({"task_id": row["task_id"], "sample_id": index, "completion": row["completion"]}) + "\n")
+    tasks = {t.task_id: t for t in load_tasks("apps", PROBLEMS, Selection(), "first:1")}
+    work_items = [(tasks[str(r["task_id"])], r["completion"]) for r in programs]
+    print(f"{len(programs)} programs on {len(tasks)} problems; {args.workers} workers; work dir {work}", flush=True)
+
+    results: dict[str, list[tuple[float, float]]] = {"judge": [], "naive": [], "apps": []}
+    naive_verdicts = None
+    for i in range(args.repeat):
+        run_dir = os.path.join(work, f"judge-{i}")
+        cmd = [sys.executable, "-m", "judge", "evaluate", samples, "--dataset", "apps", "--data", PROBLEMS,
+               "--run", run_dir, "--k", "1", "--workers", str(args.workers), "--public-tests", "first:1"]
+        wall, cpu, _ = timed(lambda: subprocess.run(cmd, check=True, capture_output=True))
+        results["judge"].append((wall, cpu))
+        wall, cpu, naive_verdicts = timed(lambda: naive_runner.judge_all(work_items, args.workers))
+        results["naive"].append((wall, cpu))
+        if args.apps_checkout:
+            out = os.path.join(work, f"apps-{i}.jsonl")
+            driver = [sys.executable, os.path.join(HERE, "apps_harness_driver.py"), args.apps_checkout, PROBLEMS, samples, out]
+            wall, cpu, _ = timed(lambda: subprocess.run(driver, check=True, capture_output=True))
+            results["apps"].append((wall, cpu))
+        print(f"run {i + 1}: " + ", ".join(f"{k} {v[-1][0]:.1f} s" for k, v in results.items() if v), flush=True)
+
+    db = sqlite3.connect(os.path.join(work, "judge-0", "run.sqlite"))
+    judge_tests = {}
+    for task_id, index, test_index, verdict, cpu in db.execute(
+            "SELECT s.task_id, s.sample_index, r.test_index, r.verdict, r.cpu FROM samples s "
+            "JOIN programs p ON p.id = s.program_id JOIN results r ON r.program_id = p.id WHERE r.role='hidden'"):
+        judge_tests[(index, test_index)] = (verdict, cpu)
+    # The floor counts what the judge executed: identical programs run once.
+    child_cpu, executed = db.execute("SELECT SUM(cpu), COUNT(*) FROM results WHERE role='hidden'").fetchone()
+    tests_run = len(judge_tests)  # per program, as every harness here runs them
+    same = total = 0
+    differences = []
+    for index, verdicts in enumerate(naive_verdicts):
+        for test_index, verdict in verdicts:
+            mine = judge_tests.get((index, test_index))
+            if mine is None:
+                continue
+            total += 1
+            if mine[0] == verdict:
+                same += 1
+            else:
+                differences.append((programs[index]["task_id"], index, test_index, mine[0], verdict))
+
+    floor = child_cpu / args.workers
+    print(f"\n{'':26s}{'wall s':>10s}{'CPU s':>10s}{'tests/s':>10s}{'programs/s':>12s}{'vs judge':>10s}")
+    judge_wall = statistics.median(w for w, _ in results["judge"])
+    for name, label in (("judge", "judge"), ("naive", "naive subprocess/test"), ("apps", "APPS harness")):
+        if not results[name]:
+            continue
+        wall = statistics.median(w for w, _ in results[name])
+        cpu = statistics.median(c for _, c in results[name])
+        print(f"{label:26s}{wall:10.1f}{cpu:10.1f}{tests_run / wall:10.0f}{len(programs) / wall:12.1f}{wall / judge_wall:9.2f}x")
+    print(f"{'floor (child CPU/workers)':26s}{floor:10.1f}{'':10s}{tests_run / floor:10.0f}{'':12s}{floor / judge_wall:9.2f}x")
+    print(f"\ntests: {tests_run} (the judge executed {executed}: identical programs run once); "
+          f"mean child CPU per executed test {1000 * child_cpu / executed:.2f} ms; "
+          f"judge wall / floor = {judge_wall / floor:.2f}")
+    print(f"per-test verdicts identical to the naive runner's: {same}/{total} ({100 * same / max(total, 1):.2f}%)")
+    for item in differences[:40]:
+        print("  differs: task {} program {} test {}: judge {} / naive {}".format(*item))
+
+
+if __name__ == "__main__":
+    main()
