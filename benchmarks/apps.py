@@ -100,7 +100,7 @@ def main() -> None:
         if args.apps_checkout:
             out = os.path.join(work, f"apps-{i}.jsonl")
             driver = [sys.executable, os.path.join(HERE, "apps_harness_driver.py"), args.apps_checkout, PROBLEMS, samples, out]
-            wall, cpu, _ = timed(lambda: subprocess.run(driver, check=True, capture_output=True))
+            wall, cpu, _ = timed(lambda: subprocess.run(driver, check=True, stdout=subprocess.DEVNULL))
             results["apps"].append((wall, cpu))
         print(f"run {i + 1}: " + ", ".join(f"{k} {v[-1][0]:.1f} s" for k, v in results.items() if v), flush=True)
 

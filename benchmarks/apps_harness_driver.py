@@ -2,9 +2,12 @@
 
     python benchmarks/apps_harness_driver.py CHECKOUT PROBLEMS.jsonl.gz PROGRAMS.jsonl OUT.jsonl
 
-Sequential and in-process, as the harness itself works.  The harness imports ``pyext``, whose
-last release does not import on current Python: when that import fails, a stand-in providing
-the one function the harness uses (``RuntimeModule.from_string``) is installed first.
+Sequential and in-process (the harness at its fastest: its shipped driver also forks a process
+and starts a multiprocessing Manager per program).  Its ``reliability_guard`` disables functions
+of os, shutil, subprocess and builtins for good, which would break every program after the
+first in one process: they are restored after each program.  The harness imports ``pyext``,
+whose last release does not import on current Python: when that import fails, a stand-in
+providing the one function the harness uses (``RuntimeModule.from_string``) is installed.
 """
 
 from __future__ import annotations
@@ -43,6 +46,13 @@ def main() -> None:
         for line in fh:
             row = json.loads(line)
             problems[str(row["problem_id"])] = row
+    import builtins
+    import os
+    import shutil
+    import subprocess
+    guarded = (os, shutil, subprocess, builtins)
+    saved = [dict(vars(module)) for module in guarded]
+    saved_modules = dict(sys.modules)
     stdout = sys.stdout
     with open(programs_path) as fh, open(out_path, "w") as out:
         for line in fh:
@@ -54,6 +64,9 @@ def main() -> None:
             except BaseException as err:  # a program that escapes the harness's own handling
                 results = [f"harness error: {type(err).__name__}"]
             sys.stdout = stdout
+            for module, attrs in zip(guarded, saved):
+                vars(module).update(attrs)
+            sys.modules.update(saved_modules)
             out.write(json.dumps({"task_id": item["task_id"], "results": [r if isinstance(r, (bool, int, str)) else bool(r) for r in results]}) + "\n")
 
 

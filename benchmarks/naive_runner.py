@@ -17,7 +17,19 @@ from concurrent.futures import ThreadPoolExecutor
 from judge.checkers import strict
 from judge.datasets import Task
 
-CALL_WRAPPER = """
+# The filter can only be loaded after exec (it forbids execve): the child builds it first thing.
+SECCOMP = """
+import pyseccomp as seccomp
+flt = seccomp.SyscallFilter(seccomp.ALLOW)
+for name in ("socket", "fork", "vfork", "execve", "ptrace"):
+    flt.add_rule(seccomp.KILL_PROCESS, name)
+flt.add_rule(seccomp.KILL_PROCESS, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, 0x10000, 0))
+flt.add_rule(seccomp.ERRNO(38), "clone3")
+flt.load()
+del flt, seccomp
+"""
+
+CALL_WRAPPER = SECCOMP + """
 import json, sys
 sys.set_int_max_str_digits(0)
 namespace = {"__name__": "solution"}
@@ -34,19 +46,13 @@ print(json.dumps(result))
 def _limits(cpu: float, memory: int, output: int):
     def apply() -> None:
         import math
-
-        import pyseccomp as seccomp
         cpu_s = max(1, math.ceil(cpu))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_FSIZE, (output, output))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        flt = seccomp.SyscallFilter(seccomp.ALLOW)
-        for name in ("socket", "fork", "vfork", "execve", "ptrace"):
-            flt.add_rule(seccomp.KILL_PROCESS, name)
-        flt.add_rule(seccomp.KILL_PROCESS, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, 0x10000, 0))
-        flt.add_rule(seccomp.ERRNO(38), "clone3")
-        flt.load()
+        for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(sig, signal.SIG_DFL)
     return apply
 
 
@@ -54,8 +60,8 @@ def run_test(task: Task, source: str, test_input, cpu: float = 3.0, memory: int 
              output: int = 16 << 20) -> tuple[str, float, object]:
     """(verdict before comparison or "", child CPU seconds, stdout text or decoded return value)."""
     if task.kind == "stdio":
-        argv, stdin = [sys.executable, "-c", "import sys\nsys.set_int_max_str_digits(0)\n"
-                       f"exec(compile({source!r}, 'solution.py', 'exec'), {{'__name__': '__main__'}})"], test_input
+        argv, stdin = [sys.executable, "-c", SECCOMP + "import sys\nsys.set_int_max_str_digits(0)\n"
+                       "exec(compile(sys.argv[1], 'solution.py', 'exec'), {'__name__': '__main__'})", source], test_input
     else:
         argv, stdin = [sys.executable, "-c", CALL_WRAPPER, source, task.fn_name or ""], json.dumps(test_input)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

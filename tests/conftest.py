@@ -17,10 +17,10 @@ def shared(*parts: str) -> str:
 
 @pytest.fixture(scope="session")
 def zygote(tmp_path_factory):
-    from judge.sandbox.client import SandboxOptions, ZygoteClient
+    from judge.sandbox.client import Limits, SandboxOptions, ZygoteClient
     uid = 2_100_000 if os.geteuid() == 0 else None
     client = ZygoteClient(0, SandboxOptions(str(tmp_path_factory.mktemp("sandbox")), uid=uid,
-                                            hidden=[os.path.join(ROOT, "tests"), SHARED]))
+                                            hidden=[os.path.join(ROOT, "tests"), SHARED]), Limits())
     yield client
     client.close()
 
@@ -35,9 +35,9 @@ def judge_factory(tmp_path_factory):
 
     def make(rule: str = "strict", limits: Limits | None = None) -> Judge:
         uid = 2_100_010 + len(pairs) if os.geteuid() == 0 else None
-        pair = ZygotePair(len(pairs) + 1, SandboxOptions(str(tmp_path_factory.mktemp("sandbox")), uid=uid))
+        pair = ZygotePair(len(pairs) + 1, SandboxOptions(str(tmp_path_factory.mktemp("sandbox")), uid=uid), limits or Limits())
         pairs.append(pair)
-        return Judge(pair, limits or Limits(), get_rule(rule))
+        return Judge(pair, get_rule(rule))
 
     yield make
     for pair in pairs:

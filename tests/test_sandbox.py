@@ -147,15 +147,15 @@ print(" ".join(sorted(found)) or "nothing")
 def test_zygote_memory_holds_no_test_data(zygote):
     """A direct check on the fork server: after serving a test, a child of it cannot find the test's input."""
     marker = f"INPUT-{uuid.uuid4().hex}".encode()
-    zygote.run_stdio("print(1)", marker + b"\n", Limits())
+    zygote.run_stdio("print(1)", marker + b"\n")
     scan = ("import gc\nfound = any(isinstance(o, (bytes, str)) and 'INPUT-' in str(o) for o in gc.get_objects())\n"
             "print(found)")
-    run = zygote.run_stdio(scan, b"", Limits())
+    run = zygote.run_stdio(scan, b"")
     assert run.stdout.strip() == b"False"
 
 
 def test_uid_is_dropped_when_root(zygote):
-    run = zygote.run_stdio("import os\nprint(os.getuid(), os.geteuid())", b"", Limits())
+    run = zygote.run_stdio("import os\nprint(os.getuid(), os.geteuid())", b"")
     uid = zygote.info["uid"]
     if os.geteuid() == 0:
         assert run.stdout.split() == [str(uid).encode()] * 2
@@ -163,7 +163,7 @@ def test_uid_is_dropped_when_root(zygote):
 
 
 def test_sigsys_is_what_sv_means(zygote):
-    run = zygote.run_stdio("import os\nos.fork()", b"", Limits())
+    run = zygote.run_stdio("import os\nos.fork()", b"")
     assert run.signal == signal.SIGSYS
 
 

@@ -97,8 +97,8 @@ class _Candidate:
 class Judge:
     """Judges programs of the tasks it is given; owns the worker's zygotes."""
 
-    def __init__(self, zygotes: "ZygotePair", limits: Limits, rule: ModuleType) -> None:
-        self.zygotes, self.limits, self.rule = zygotes, limits, rule
+    def __init__(self, zygotes: "ZygotePair", rule: ModuleType) -> None:
+        self.zygotes, self.limits, self.rule = zygotes, zygotes.limits, rule
         self._plans: dict[str, list[_Entry]] = {}
         self._checks: dict[str, tuple[CodeType, CodeType]] = {}
 
@@ -107,10 +107,10 @@ class Judge:
         prelude, wrap = self.rule.PRELUDE, self.rule.WRAP_MODULE_RETURN
         zygote = self.zygotes.for_source(prelude + source)
         if task.kind == "stdio":
-            run = zygote.run_stdio(source, test_input.encode("utf-8", "surrogateescape"), self.limits, prelude, wrap)
+            run = zygote.run_stdio(source, test_input.encode("utf-8", "surrogateescape"), prelude, wrap)
             verdict, detail = execution_verdict(run, self.limits)
             return verdict, detail, run, None
-        session = zygote.open_calls(source, self.limits, task.fn_name or "", task.solution_class, prelude)
+        session = zygote.open_calls(source, task.fn_name or "", task.solution_class, prelude)
         try:
             reply: tuple[bool, Any] | None = session.call(test_input)
         except ChildGone:
@@ -201,7 +201,7 @@ class Judge:
         return _outcome(task, [record], internal_errors)
 
     def _humaneval_once(self, task: Task, source: str, prompt_code: CodeType, test_code: CodeType):
-        session = self.zygotes.for_source(source).open_calls(source, self.limits, task.entry_point)
+        session = self.zygotes.for_source(source).open_calls(source, task.entry_point)
         candidate = _Candidate(session)
         # The trusted side: the prompt's helpers and the test, with the program's function
         # replaced by a proxy.  Expected values never enter the sandbox.
@@ -255,16 +255,16 @@ def _outcome(task: Task, records: list[TestRecord], internal_errors: int) -> Pro
 class ZygotePair:
     """A worker's zygotes: a lean one, and one with numpy pre-imported, started on first need."""
 
-    def __init__(self, index: int, options) -> None:
-        self.index, self.options = index, options
-        self.lean = ZygoteClient(index, options)
+    def __init__(self, index: int, options, limits: Limits) -> None:
+        self.index, self.options, self.limits = index, options, limits
+        self.lean = ZygoteClient(index, options, limits)
         self.numpy: ZygoteClient | None = None
 
     def for_source(self, source: str) -> ZygoteClient:
         if "numpy" not in source:
             return self.lean
         if self.numpy is None:
-            self.numpy = ZygoteClient(self.index, self.options, numpy=True)
+            self.numpy = ZygoteClient(self.index, self.options, self.limits, numpy=True)
         return self.numpy
 
     def info(self) -> dict[str, Any]:

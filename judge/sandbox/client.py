@@ -78,9 +78,9 @@ class SandboxOptions:
     landlock: bool = True
 
 
-@functools.lru_cache(maxsize=1)
-def _bpf() -> bytes:
-    return build_filter()
+@functools.lru_cache(maxsize=2)
+def _bpf(child: bool) -> str:
+    return base64.b64encode(build_filter(child)).decode()
 
 
 def _package_parent() -> str:
@@ -88,9 +88,10 @@ def _package_parent() -> str:
 
 
 class ZygoteClient:
-    def __init__(self, index: int, options: SandboxOptions, numpy: bool = False) -> None:
+    def __init__(self, index: int, options: SandboxOptions, limits: Limits, numpy: bool = False) -> None:
         self.index = index
         self.options = options
+        self.limits = limits  # fixed for the zygote's life: it applies most of them to itself
         self.numpy = numpy
         self.scratch = os.path.join(options.scratch_root, f"w{index}{'n' if numpy else ''}")
         self.sock: socket.socket | None = None
@@ -102,8 +103,8 @@ class ZygoteClient:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         config = {"fd": child.fileno(), "uid": self.options.uid, "scratch": self.scratch,
                   "hidden": self.options.hidden + [os.path.join(_package_parent(), "judge")],
-                  "landlock": self.options.landlock, "numpy": self.numpy,
-                  "seccomp_bpf": base64.b64encode(_bpf()).decode()}
+                  "landlock": self.options.landlock, "numpy": self.numpy, "limits": self.limits.to_wire(),
+                  "seccomp_zygote": _bpf(False), "seccomp_child": _bpf(True)}
         os.makedirs(self.options.scratch_root, mode=0o711, exist_ok=True)
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0",
                "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -165,20 +166,18 @@ class ZygoteClient:
             raise ZygoteDied(str(err)) from err
         return RunResult.from_wire(header, blobs)
 
-    def run_stdio(self, source: str, stdin: bytes, limits: Limits, prelude: str = "", wrap_fallback: bool = False) -> RunResult:
-        self._request({"op": "run", "mode": "stdio", "limits": limits.to_wire(), "prelude": prelude,
-                       "wrap_fallback": wrap_fallback}, source, stdin)
+    def run_stdio(self, source: str, stdin: bytes, prelude: str = "", wrap_fallback: bool = False) -> RunResult:
+        self._request({"op": "run", "mode": "stdio", "prelude": prelude, "wrap_fallback": wrap_fallback}, source, stdin)
         return self._response()
 
-    def open_calls(self, source: str, limits: Limits, function: str, solution_class: bool = False,
-                   prelude: str = "") -> "CallSession":
+    def open_calls(self, source: str, function: str, solution_class: bool = False, prelude: str = "") -> "CallSession":
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            self._request({"op": "run", "mode": "call", "limits": limits.to_wire(), "prelude": prelude,
-                           "function": function, "solution_class": solution_class}, source, b"", theirs.fileno())
+            self._request({"op": "run", "mode": "call", "prelude": prelude, "function": function,
+                           "solution_class": solution_class}, source, b"", theirs.fileno())
         finally:
             theirs.close()
-        return CallSession(self, ours, limits.output)
+        return CallSession(self, ours, self.limits.output)
 
 
 class CallSession:

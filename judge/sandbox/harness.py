@@ -19,7 +19,6 @@ import json
 import os
 import struct
 import sys
-import threading
 import types
 
 from judge.sandbox import wire
@@ -29,10 +28,14 @@ _LEN = struct.Struct("!I")
 PROGRAM_FILE = "solution.py"
 
 
-def _write_status(**status: object) -> None:
-    try:  # the last word wins: overwrite, never append
+_DONE = json.dumps({"phase": "done", "exc": None, "exit": 0}).encode()
+
+
+def _write_status(phase: str, exc: str | None, code: int) -> None:
+    data = _DONE if phase == "done" and code == 0 else json.dumps({"phase": phase, "exc": exc, "exit": code}).encode()
+    try:  # overwrite whatever the program may have written there
         os.ftruncate(STATUS_FD, 0)
-        os.pwrite(STATUS_FD, json.dumps(status).encode(), 0)
+        os.pwrite(STATUS_FD, data, 0)
     except OSError:
         pass
 
@@ -48,8 +51,11 @@ def make_streams() -> tuple:
     return stdin, stdout, stderr
 
 
-def _compile(source: str, prelude: str, wrap_fallback: bool):
-    """Compile the program; ``wrap_fallback`` retries a module-level ``return`` inside a function."""
+def compile_program(source: str, prelude: str, wrap_fallback: bool):
+    """Compile the program; ``wrap_fallback`` retries a module-level ``return`` inside a function.
+
+    Raises what compile raises: SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError.
+    """
     text = prelude + source
     try:
         return compile(text, PROGRAM_FILE, "exec", dont_inherit=True)
@@ -75,36 +81,48 @@ def _exit_code(exc: SystemExit) -> int:
 
 
 def _finish(code: int, phase: str, exc_name: str | None = None) -> None:
-    # Like interpreter shutdown: wait for non-daemon threads, then flush.
-    try:
-        threading._shutdown()  # type: ignore[attr-defined]
-    except BaseException:
-        pass
+    # Like interpreter shutdown: wait for non-daemon threads, then flush.  threading is not
+    # pre-imported (its at-fork hook alone costs ~0.5 ms per test): only programs that
+    # imported it can have threads.
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        try:
+            threading._shutdown()  # type: ignore[attr-defined]
+        except BaseException:
+            pass
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except BaseException as err:  # closed or unencodable stdout: the program's own failure
             if stream is sys.stdout and code == 0:
                 code, exc_name = 1, type(err).__name__
-    _write_status(phase=phase, exc=exc_name, exit=code)
+    _write_status(phase, exc_name, code)
     os._exit(code)
 
 
-def run(request: dict, source: str, streams: tuple) -> None:
-    """Run the program as the request says, then exit the process (never returns)."""
+def compile_error_status(err: BaseException) -> dict:
+    return {"phase": "compile", "exc": type(err).__name__, "exit": 1, "msg": str(err)[:300]}
+
+
+def run(request: dict, code, streams: tuple) -> None:
+    """Run the program as the request says, then exit the process (never returns).
+
+    ``code`` is the compiled program, or its source text when the zygote left compiling to
+    the child (very large programs).
+    """
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
     sys.argv = [PROGRAM_FILE]
     sys.set_int_max_str_digits(0)
-    try:
-        code = _compile(source, request.get("prelude") or "", bool(request.get("wrap_fallback")))
-    except BaseException as err:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
-        _write_status(phase="compile", exc=type(err).__name__, exit=1, msg=str(err)[:300])
-        os._exit(1)
+    if isinstance(code, str):
+        try:
+            code = compile_program(code, request.get("prelude") or "", bool(request.get("wrap_fallback")))
+        except BaseException as err:
+            os.pwrite(STATUS_FD, json.dumps(compile_error_status(err)).encode(), 0)
+            os._exit(1)
 
     module = types.ModuleType("__main__" if request["mode"] == "stdio" else "solution")
     module.__dict__.update(__builtins__=builtins, __file__=PROGRAM_FILE)
     sys.modules[module.__name__] = module
-    _write_status(phase="run", exc=None, exit=None)
     try:
         exec(code, module.__dict__)
     except SystemExit as exc:

@@ -1,10 +1,14 @@
 """The system-call policy applied to every untrusted program.
 
-The filter is compiled to BPF once per zygote (building it costs about a millisecond) and
-installed in each test child with a single ``prctl`` call.  The policy allows what CPython
-needs and kills the process with SIGSYS on anything that creates processes, executes files,
-reaches the network, inspects other processes or changes the kernel's view of the world.
-A SIGSYS death is reported as the SV (sandbox violation) verdict.
+The policy allows what CPython needs and kills the process with SIGSYS on anything that
+creates processes, executes files, reaches the network, inspects other processes or changes
+the kernel's view of the world.  A SIGSYS death is reported as the SV (sandbox violation)
+verdict.
+
+It is split in two filters, both compiled to BPF once (building one costs about a
+millisecond): the zygote installs the large one on itself at start-up (it needs none of those
+calls), and every test child inherits it; each child then installs only the small one, which
+forbids what the zygote itself must do: create processes.
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ import os
 
 CLONE_THREAD = 0x00010000
 
-# Killed outright: any use is a sandbox violation.
+# What the zygote needs and its children must not have: installed in every child.
+CHILD_ONLY = ("fork", "vfork", "pidfd_open", "setsid", "setpgid")
+
+# Killed outright: any use is a sandbox violation.  Installed once, in the zygote.
 FORBIDDEN = (
-    # processes and programs
-    "fork", "vfork", "execve", "execveat",
+    # programs
+    "execve", "execveat",
     # the network, and host-side sockets (docker.sock, D-Bus, ...)
     "socket", "connect", "bind", "listen", "accept", "accept4",
     # looking into or steering other processes
-    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd",
+    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd",
     "kcmp", "process_madvise",
     # namespaces, mounts and the filesystem tree
     "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsmount",
@@ -35,13 +42,11 @@ FORBIDDEN = (
     "reboot", "swapon", "swapoff", "syslog", "acct", "quotactl", "lookup_dcookie",
     "iopl", "ioperm", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
     "sethostname", "setdomainname", "vhangup",
-    # leaving the session/process group (daemonising)
-    "setsid", "setpgid",
 )
 
 
-def build_filter() -> bytes:
-    """Compile the policy and return the raw BPF program (an array of sock_filter).
+def build_filter(child: bool) -> bytes:
+    """Compile the zygote's filter (``child=False``) or the children's, as raw BPF.
 
     Called by the referee: the zygote receives the bytes and never loads libseccomp, whose
     mappings would make every fork slower.
@@ -53,16 +58,18 @@ def build_filter() -> bytes:
     flt = seccomp.SyscallFilter(seccomp.ALLOW)
     # Other architectures' system-call tables (i386 via int 0x80, x32) are not allowed at all.
     flt.set_attr(seccomp.Attr.ACT_BADARCH, seccomp.KILL_PROCESS)
-    for name in FORBIDDEN:
+    for name in CHILD_ONLY if child else FORBIDDEN:
         try:
             flt.add_rule(seccomp.KILL_PROCESS, name)
         except (OSError, ValueError, RuntimeError):  # unknown on this architecture
             continue
-    # Threads are allowed (programs raise their stack size with threading), new processes are not.
-    flt.add_rule(seccomp.KILL_PROCESS, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
-    # clone3 passes its flags in memory, out of the filter's reach: answering ENOSYS makes
-    # glibc fall back to clone, whose flags the rule above can check.
-    flt.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    if child:
+        # Threads are allowed (programs raise their stack size with threading), processes are not.
+        flt.add_rule(seccomp.KILL_PROCESS, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
+    else:
+        # clone3 passes its flags in memory, out of a filter's reach: answering ENOSYS makes
+        # glibc fall back to clone, whose flags the children's filter checks.
+        flt.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     with tempfile.TemporaryFile() as out:
         flt.export_bpf(out)
         out.seek(0)
@@ -73,7 +80,6 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-PR_SET_NO_NEW_PRIVS = 38
 SYS_SECCOMP = 317  # x86_64
 SECCOMP_SET_MODE_FILTER = 1
 SECCOMP_FILTER_FLAG_SPEC_ALLOW = 1 << 2
@@ -86,20 +92,15 @@ class CompiledFilter:
         self._buffer = ctypes.create_string_buffer(bpf, len(bpf))
         self._prog = _SockFprog(len(bpf) // 8, ctypes.addressof(self._buffer))
         # Resolved here, in the zygote, so that each child pays one plain call.
-        libc = ctypes.CDLL(None, use_errno=True)
-        self._prctl = libc.prctl
-        self._prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
-        self._syscall = libc.syscall
-        self._prog_address = ctypes.addressof(self._prog)
+        self._syscall = ctypes.CDLL(None, use_errno=True).syscall
+        self._prog_address = ctypes.c_void_p(ctypes.addressof(self._prog))
 
     def install(self) -> None:
-        """Load the filter into the calling process (requires no_new_privs or CAP_SYS_ADMIN)."""
-        if self._prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(NO_NEW_PRIVS) failed")
+        """Load the filter into the calling process (no_new_privs must be set, as the zygote does)."""
         # SPEC_ALLOW: without it the kernel turns on speculative-store-bypass mitigation for
         # the child, which costs more than a millisecond per test on some CPUs and protects
         # nothing here (the program shares no address space with a secret).
         if self._syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW,
-                         ctypes.c_void_p(self._prog_address)) != 0:
+                         self._prog_address) != 0:
             err = ctypes.get_errno()
             raise OSError(err, f"seccomp filter not loaded: {os.strerror(err)}")

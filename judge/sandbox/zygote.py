@@ -15,6 +15,7 @@ import base64
 import ctypes
 import fcntl
 import gc
+import hashlib
 import json
 import math
 import os
@@ -39,6 +40,8 @@ PRELOAD = (
 PRELOAD_NUMPY = PRELOAD + ("numpy",)
 
 PR_SET_KEEPCAPS = 8
+PR_SET_NO_NEW_PRIVS = 38
+COMPILE_IN_ZYGOTE_MAX = 1 << 20  # larger programs compile in their (time-limited) child
 CAP_DAC_READ_SEARCH = 2
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -56,13 +59,33 @@ def _keep_only_dac_read_search() -> None:
 class Zygote:
     def __init__(self, config: dict) -> None:
         self.uid: int | None = config.get("uid") if os.geteuid() == 0 else None
+        self.limits = config["limits"]
         self.scratch = config["scratch"]
         os.makedirs(self.scratch, mode=0o700, exist_ok=True)
         if self.uid is not None:
             os.chown(self.scratch, self.uid, self.uid)
         self.preloaded = self._preload(PRELOAD_NUMPY if config.get("numpy") else PRELOAD)
-        self.filter = CompiledFilter(base64.b64decode(config["seccomp_bpf"]))
-        self.landlock: landlock.Ruleset | None = None
+        self.child_filter = CompiledFilter(base64.b64decode(config["seccomp_child"]))
+        self.memfds = {name: _high(os.memfd_create(f"judge-{name}", os.MFD_CLOEXEC))
+                       for name in ("stdin", "stdout", "stderr", "status")}
+        self.streams = harness.make_streams()
+        self.base_vm = _vm_size()
+        self.code_cache: dict[bytes, object] = {}
+        self.landlock_abi = self.landlock_rules = 0
+        self._restrict_self(config)
+        gc.collect()
+        gc.freeze()  # children then do not dirty every inherited page on their first collection
+
+    def _restrict_self(self, config: dict) -> None:
+        """Apply, once and to the zygote itself, every layer its children share.
+
+        Children inherit them through fork: the Landlock domain, the large seccomp filter,
+        no_new_privs and the static rlimits.  Each child then adds only what differs per
+        test or what the zygote cannot have (uid, CPU and file-size limits, the filter that
+        forbids creating processes).
+        """
+        if _prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(NO_NEW_PRIVS) failed")
         abi = landlock.abi_version() if config.get("landlock", True) else 0
         if abi:
             readable = [p for p in sys.path if p and os.path.isdir(p)]
@@ -72,17 +95,24 @@ class Zygote:
             # there) holds the bundled datasets: none of them is readable.
             hidden = config.get("hidden", []) + [os.path.join(p, "judge") for p in readable
                                                  if os.path.isdir(os.path.join(p, "judge", "data"))]
-            self.landlock = landlock.Ruleset(abi, readable, [self.scratch, "/dev/null"], hidden)
-            self.landlock.fd = _high(self.landlock.fd)
+            ruleset = landlock.Ruleset(abi, readable, [self.scratch, "/dev/null"], hidden)
+            ruleset.enforce(ruleset.fd)
+            os.close(ruleset.fd)
+            self.landlock_abi, self.landlock_rules = abi, ruleset.rules
         # Reading the runtime under a private home (e.g. /root/.pyenv) needs DAC bypass for
         # reads, which is only granted when Landlock bounds what can be read.
-        self.keep_dac_read = self.uid is not None and self.landlock is not None
-        self.memfds = {name: _high(os.memfd_create(f"judge-{name}", os.MFD_CLOEXEC))
-                       for name in ("stdin", "stdout", "stderr", "status")}
-        self.streams = harness.make_streams()
-        self.base_vm = _vm_size()
-        gc.collect()
-        gc.freeze()  # children then do not dirty every inherited page on their first collection
+        self.keep_dac_read = self.uid is not None and self.landlock_abi > 0
+        memory = self.base_vm + self.limits["memory"]
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # Competitive programs often raise their stack limit to "unlimited": allow it (the
+        # address-space limit still bounds memory) rather than fail them.
+        stack = min(self.limits["memory"], 256 << 20)
+        resource.setrlimit(resource.RLIMIT_STACK, (stack, resource.RLIM_INFINITY))
+        if self.uid is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))  # counts for the worker uid only
+        CompiledFilter(base64.b64decode(config["seccomp_zygote"])).install()
 
     @staticmethod
     def _preload(names: tuple[str, ...]) -> list[str]:
@@ -97,25 +127,48 @@ class Zygote:
 
     def hello(self) -> dict:
         return {"pid": os.getpid(), "uid": self.uid, "preloaded": self.preloaded,
-                "landlock_abi": self.landlock.abi if self.landlock else 0,
-                "landlock_rules": self.landlock.rules if self.landlock else 0,
+                "landlock_abi": self.landlock_abi, "landlock_rules": self.landlock_rules,
                 "seccomp": True, "base_vm": self.base_vm, "python": sys.version.split()[0]}
 
+    def _compiled(self, req: dict, source: bytes):
+        """The program's code object (compiled once per program), its source text if it is too
+        large to compile outside a sandboxed child, or the status of a compile error."""
+        if len(source) > COMPILE_IN_ZYGOTE_MAX:
+            return source.decode("utf-8", "surrogateescape"), None
+        key = hashlib.sha256(source + b"\0" + (req.get("prelude") or "").encode() + bytes([bool(req.get("wrap_fallback"))])).digest()
+        code = self.code_cache.get(key)
+        if code is None:
+            try:
+                code = harness.compile_program(source.decode("utf-8", "surrogateescape"), req.get("prelude") or "",
+                                               bool(req.get("wrap_fallback")))
+            except BaseException as err:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
+                return None, harness.compile_error_status(err)
+            if len(self.code_cache) >= 4:
+                self.code_cache.pop(next(iter(self.code_cache)))
+            self.code_cache[key] = code
+        return code, None
+
     def run(self, req: dict, source: bytes, stdin: bytes, call_fd: int | None) -> tuple[dict, tuple[bytes, ...]]:
+        code, compile_error = self._compiled(req, source)
+        if compile_error is not None:
+            if call_fd is not None:
+                os.close(call_fd)
+            return ({"exit": 1, "signal": None, "cpu": 0.0, "wall": 0.0, "maxrss_kb": 0, "watchdog": False,
+                     "status": compile_error, "stdout_size": 0}, (b"", b""))
         fds = self.memfds
-        for name in ("stdin", "stdout", "stderr", "status"):
-            os.ftruncate(fds[name], 0)
-            os.lseek(fds[name], 0, os.SEEK_SET)
+        for fd in fds.values():  # children share these files' offsets: rewind them too
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
         if stdin:
             _write_all(fds["stdin"], stdin)
             os.lseek(fds["stdin"], 0, os.SEEK_SET)
         if call_fd is not None:
             call_fd = _high(call_fd)
-        limits = req["limits"]
+        limits = self.limits
         start = time.monotonic()
         pid = os.fork()
         if pid == 0:
-            self._child(req, source, call_fd, limits)
+            self._child(req, code, call_fd)
         if call_fd is not None:
             os.close(call_fd)
         watchdog = False
@@ -133,7 +186,7 @@ class Zygote:
         out_size = os.fstat(fds["stdout"]).st_size
         stdout = os.pread(fds["stdout"], min(out_size, limits["output"]), 0)
         err_size = os.fstat(fds["stderr"]).st_size
-        stderr_tail = os.pread(fds["stderr"], 2048, max(0, err_size - 2048))
+        stderr_tail = os.pread(fds["stderr"], 2048, max(0, err_size - 2048)) if err_size else b""
         raw_status = os.pread(fds["status"], 4096, 0)
         self._clean_scratch()
         try:
@@ -163,7 +216,7 @@ class Zygote:
                     except OSError:
                         pass
 
-    def _child(self, req: dict, source: bytes, call_fd: int | None, limits: dict) -> None:
+    def _child(self, req: dict, code, call_fd: int | None) -> None:
         try:
             fds = self.memfds
             os.dup2(fds["stdin"], 0)
@@ -172,25 +225,12 @@ class Zygote:
             os.dup2(fds["status"], harness.STATUS_FD)
             if call_fd is not None:
                 os.dup2(call_fd, harness.CALL_FD)
-            keep = harness.CALL_FD + 1
-            if self.landlock is not None:
-                os.dup2(self.landlock.fd, keep)
-                keep += 1
-            os.closerange(keep, 1 << 20)
+            os.closerange(harness.CALL_FD + 1, 1 << 20)
             os.chdir(self.scratch)
-            cpu = max(1, math.ceil(limits["cpu"]))
-            memory = self.base_vm + limits["memory"]
+            cpu = max(1, math.ceil(self.limits["cpu"]))
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output"], limits["output"]))
-            resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            # Competitive programs often raise their stack limit to "unlimited": allow it (the
-            # address-space limit still bounds memory) rather than fail them.
-            stack = min(limits["memory"], 256 << 20)
-            resource.setrlimit(resource.RLIMIT_STACK, (stack, resource.RLIM_INFINITY))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits["output"], self.limits["output"]))
             if self.uid is not None:
-                resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
                 if self.keep_dac_read:
                     _prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)
                 os.setgroups([])
@@ -198,12 +238,9 @@ class Zygote:
                 os.setresuid(self.uid, self.uid, self.uid)
                 if self.keep_dac_read:
                     _keep_only_dac_read_search()
-            if self.landlock is not None:
-                self.landlock.enforce(harness.CALL_FD + 1)
-                os.close(harness.CALL_FD + 1)
-            self.filter.install()
+            self.child_filter.install()
             gc.enable()
-            harness.run(req, source.decode("utf-8", "surrogateescape"), self.streams)
+            harness.run(req, code, self.streams)
         except BaseException as err:  # the sandbox could not be set up: an internal error
             try:
                 os.write(harness.STATUS_FD, json.dumps({"phase": "setup", "exc": type(err).__name__,
