@@ -142,7 +142,7 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None) -> dict[str,
 
 
 def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], console: Console) -> None:
-    programs, samples = store.count_pending()
+    programs = store.count_pending()
     if programs == 0:
         return
     scratch = tempfile.mkdtemp(prefix="judge-sandbox-")

@@ -100,32 +100,48 @@ class RunStore:
         self.db.execute("INSERT OR REPLACE INTO ingests VALUES(?,?,?,?)",
                         (os.path.abspath(path), st.st_size, st.st_mtime_ns, count))
 
-    def add_samples(self, rows: Iterator[tuple[str, int, str, str]], batch: int = 5000) -> int:
+    def add_samples(self, rows: Iterator[tuple[str, int, str, str]], batch: int = 2000) -> int:
         """Insert (task_id, sample_index, source, where) rows; returns how many were read.
 
         Re-adding the same sample is a no-op; the same (task, index) with other code is an error.
         """
+        known: dict[tuple[str, str], int] = {}  # recent programs, bounded: samples repeat programs
+        pending: list[tuple[str, int, int, str]] = []
         count = 0
         cur = self.db.cursor()
+
+        def flush() -> None:
+            before = self.db.total_changes
+            cur.executemany("INSERT OR IGNORE INTO samples VALUES(?,?,?)", [r[:3] for r in pending])
+            if self.db.total_changes - before < len(pending):  # some existed already: same code?
+                for task_id, index, program_id, where in pending:
+                    existing = cur.execute("SELECT program_id FROM samples WHERE task_id=? AND sample_index=?",
+                                           (task_id, index)).fetchone()[0]
+                    if existing != program_id:
+                        raise StoreError(f"{where}: sample {index} of task {task_id} differs from the one already "
+                                         "in this run; samples files must not change between resumes (use a new --run)")
+            pending.clear()
+            cur.execute("COMMIT")
+            cur.execute("BEGIN")
+
         cur.execute("BEGIN")
         try:
             for task_id, index, source, where in rows:
                 digest = program_digest(source)
-                cur.execute("INSERT OR IGNORE INTO programs(task_id, digest, source) VALUES(?,?,?)",
-                            (task_id, digest, source))
-                program_id = cur.execute("SELECT id FROM programs WHERE task_id=? AND digest=?",
-                                         (task_id, digest)).fetchone()[0]
-                cur.execute("INSERT OR IGNORE INTO samples VALUES(?,?,?)", (task_id, index, program_id))
-                if cur.rowcount == 0:
-                    existing = cur.execute("SELECT program_id FROM samples WHERE task_id=? AND sample_index=?",
-                                           (task_id, index)).fetchone()[0]
-                    if existing != program_id:
-                        raise StoreError(f"{where}: sample {index} of task {task_id} differs from the one already in "
-                                         "this run; samples files must not change between resumes (use a new --run)")
+                program_id = known.get((task_id, digest))
+                if program_id is None:
+                    cur.execute("INSERT OR IGNORE INTO programs(task_id, digest, source) VALUES(?,?,?)",
+                                (task_id, digest, source))
+                    program_id = cur.execute("SELECT id FROM programs WHERE task_id=? AND digest=?",
+                                             (task_id, digest)).fetchone()[0]
+                    if len(known) >= 100_000:
+                        known.clear()
+                    known[(task_id, digest)] = program_id
+                pending.append((task_id, index, program_id, where))
                 count += 1
-                if count % batch == 0:
-                    cur.execute("COMMIT")
-                    cur.execute("BEGIN")
+                if len(pending) >= batch:
+                    flush()
+            flush()
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -143,12 +159,10 @@ class RunStore:
                                    (task_id,)).fetchall()
             yield task_id, rows
 
-    def count_pending(self) -> tuple[int, int]:
-        """(unjudged programs, their samples) over judgeable tasks."""
-        row = self.db.execute(
-            "SELECT COUNT(DISTINCT p.id), COUNT(s.program_id) FROM programs p JOIN tasks t USING(task_id) "
-            "JOIN samples s ON s.program_id=p.id WHERE p.done=0 AND t.defect IS NULL").fetchone()
-        return row[0], row[1]
+    def count_pending(self) -> int:
+        """Unjudged programs of judgeable tasks."""
+        return self.db.execute("SELECT COUNT(*) FROM programs p JOIN tasks t USING(task_id) "
+                               "WHERE p.done=0 AND t.defect IS NULL").fetchone()[0]
 
     def begin(self) -> None:
         self.db.execute("BEGIN")
