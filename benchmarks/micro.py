@@ -68,6 +68,7 @@ def judge_per_test(workers: int, tests: int) -> float:
     config = {"limits": Limits().__dict__, "rule": "strict",
               "sandbox": {"scratch_root": scratch, "uid": 2_500_000 if os.geteuid() == 0 else None, "hidden": []}}
     pool = RefereePool(workers, config)
+    pool.wait_ready()
     # distinct texts, so that deduplication does not apply
     units = [Unit(i, task, [(i, PROGRAM + f"# {i}\n")]) for i in range(programs)]
     done = []

@@ -29,11 +29,26 @@ flt.load()
 del flt, seccomp
 """
 
+# A program that does not compile exits with 3 (reported as CE).
+STDIO_WRAPPER = """
+import sys
+sys.set_int_max_str_digits(0)
+try:
+    code = compile(sys.argv[1], "solution.py", "exec")
+except (SyntaxError, ValueError):
+    sys.exit(3)
+exec(code, {"__name__": "__main__"})
+"""
+
 CALL_WRAPPER = SECCOMP + """
 import json, sys
 sys.set_int_max_str_digits(0)
 namespace = {"__name__": "solution"}
-exec(compile(sys.argv[1], "solution.py", "exec"), namespace)
+try:
+    code = compile(sys.argv[1], "solution.py", "exec")
+except (SyntaxError, ValueError):
+    sys.exit(3)
+exec(code, namespace)
 fn = sys.argv[2]
 target = getattr(namespace["Solution"](), fn) if "Solution" in namespace else namespace[fn]
 result = target(*json.loads(sys.stdin.read()))
@@ -60,8 +75,7 @@ def run_test(task: Task, source: str, test_input, cpu: float = 3.0, memory: int 
              output: int = 16 << 20) -> tuple[str, float, object]:
     """(verdict before comparison or "", child CPU seconds, stdout text or decoded return value)."""
     if task.kind == "stdio":
-        argv, stdin = [sys.executable, "-c", SECCOMP + "import sys\nsys.set_int_max_str_digits(0)\n"
-                       "exec(compile(sys.argv[1], 'solution.py', 'exec'), {'__name__': '__main__'})", source], test_input
+        argv, stdin = [sys.executable, "-c", SECCOMP + STDIO_WRAPPER, source], test_input
     else:
         argv, stdin = [sys.executable, "-c", CALL_WRAPPER, source, task.fn_name or ""], json.dumps(test_input)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -82,6 +96,8 @@ def run_test(task: Task, source: str, test_input, cpu: float = 3.0, memory: int 
         return "TLE", used, None
     if code == -signal.SIGXFSZ:
         return "OLE", used, None
+    if code == 3:
+        return "CE", used, None
     if code != 0:
         return "RE", used, None
     text = out.decode("utf-8", "surrogateescape")

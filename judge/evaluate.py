@@ -64,7 +64,7 @@ def _dataset_digest(tasks: Sequence[Task]) -> str:
     return digest.hexdigest()
 
 
-def _provenance(tasks: Sequence[Task], sandbox: dict[str, Any]) -> dict[str, Any]:
+def _provenance(tasks: Sequence[Task]) -> dict[str, Any]:
     packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
                       if d.metadata["Name"])
     cpu = platform.processor()
@@ -75,7 +75,7 @@ def _provenance(tasks: Sequence[Task], sandbox: dict[str, Any]) -> dict[str, Any
         pass
     return {"judge_version": judge.__version__, "python": sys.version.split()[0], "platform": platform.platform(),
             "cpu": cpu, "cpus": os.cpu_count(), "dataset_sha256": _dataset_digest(tasks), "tasks": len(tasks),
-            "sandbox": sandbox, "installed_packages": packages, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            "installed_packages": packages, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
 def _ingest(store: RunStore, paths: list[str], tasks: list[Task], stop: tuple[str, ...]) -> None:
@@ -155,9 +155,11 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
     workers = max(1, opts.workers or default_workers())
     by_id = {t.task_id: t for t in tasks}
     pool = RefereePool(workers, config)
-    sandbox = {k: v for k, v in pool.info.items() if k != "pid"}
-    if store.get_meta("provenance") is None:
-        store.set_meta("provenance", _provenance(tasks, sandbox))
+    provenance = _provenance(tasks) if store.get_meta("provenance") is None else None  # while workers start
+    pool.wait_ready()
+    if provenance is not None:
+        provenance["sandbox"] = {k: v for k, v in pool.info.items() if k != "pid"}
+        store.set_meta("provenance", provenance)
     stats = {"programs": 0, "tests": 0, "pending_commit": 0, "last_commit": time.monotonic()}
     start = time.monotonic()
 

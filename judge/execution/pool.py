@@ -49,10 +49,18 @@ class RefereePool:
         self.slots = [_Slot(i) for i in range(workers)]
         self.info: dict[str, Any] = {}
         self.crashes: Counter[int] = Counter()
+        for slot in self.slots:  # all start at once; ``wait_ready`` collects them
+            self._launch(slot)
+
+    def wait_ready(self) -> None:
         for slot in self.slots:
-            self._start(slot)
+            self._ready(slot)
 
     def _start(self, slot: _Slot) -> None:
+        self._launch(slot)
+        self._ready(slot)
+
+    def _launch(self, slot: _Slot) -> None:
         parent, child = self.ctx.Pipe()
         config = dict(self.config, index=slot.index)
         config["sandbox"] = dict(config["sandbox"], uid=config["sandbox"]["uid"] + slot.index
@@ -62,8 +70,10 @@ class RefereePool:
         slot.process.start()
         child.close()
         slot.conn, slot.cache = parent, OrderedDict()
+
+    def _ready(self, slot: _Slot) -> None:
         try:
-            kind, payload = parent.recv()
+            kind, payload = slot.conn.recv()
         except EOFError:
             raise WorkerError("a judging worker exited while starting") from None
         if kind != "ready":
