@@ -103,6 +103,13 @@ def main() -> None:
     print(f"per-sample pass/fail agreement: {len(rows) - len(disagreements)}/{len(rows)}")
     timeouts = report["counts"]["verdicts"].get("TLE", 0)
     print(f"judge timeouts: {timeouts} samples; verdicts {report['counts']['verdicts']}")
+    # The floor: looping programs must burn their whole time limit; the rest cost their own CPU.
+    workers = args.workers or report["provenance"]["cpus"]
+    tle_cpu, other_cpu = db.execute("SELECT SUM(CASE WHEN verdict='TLE' THEN 3.0 ELSE 0 END), "
+                                    "SUM(CASE WHEN verdict='TLE' THEN 0 ELSE cpu END) FROM results").fetchone()
+    floor = (tle_cpu + other_cpu) / workers
+    print(f"floor: {tle_cpu:.0f} s of time limits + {other_cpu:.0f} s of the programs' own CPU (in their sandboxed "
+          f"children), over {workers} workers = {floor:.1f} s; judge wall / floor = {jw / floor:.2f}")
     for item in disagreements[:30]:
         print("  differs:", *item)
 
