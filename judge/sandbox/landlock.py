@@ -1,10 +1,10 @@
 """Landlock: the filesystem (and, on newer kernels, TCP and signal) view of untrusted programs.
 
-The ruleset is built once in the zygote: programs may read and execute what the Python
-runtime needs (the standard library, site-packages, system libraries) and write only in their
-scratch directory.  The judge's own package, the dataset files and the run directory are cut out
-of the readable tree, so a program cannot look up expected outputs on disk.  A test child
-enforces the ruleset with one ``landlock_restrict_self`` call.
+The ruleset is built and enforced once, by the zygote on itself, and every test child inherits
+it: programs may read and execute what the Python runtime needs (the standard library,
+site-packages, system libraries) and write only in their scratch directory.  The judge's own
+package, the dataset files and the run directory are cut out of the readable tree, so a program
+cannot look up expected outputs on disk.
 """
 
 from __future__ import annotations
