@@ -146,3 +146,17 @@ def test_resume_with_other_settings_is_refused(tmp_path):
     assert runner.invoke(app, args).exit_code == 0
     result = runner.invoke(app, args + ["--timeout", "5"])
     assert result.exit_code == 2 and "other settings (limits)" in result.output
+
+
+def test_duplicate_sample_ids_and_changed_samples_are_refused(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "sample_id": 0, "completion": "    return True\\n"}\n'
+                       '{"task_id": "HumanEval/0", "sample_id": 0, "completion": "    return False\\n"}\n')
+    result = runner.invoke(app, ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r")])
+    assert result.exit_code == 2 and f"{samples}:2: sample 0 of task HumanEval/0 differs" in result.output
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    args = ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r2"), "--workers", "1"]
+    assert runner.invoke(app, args).exit_code == 0
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return None\\n"}\n')
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "must not change between resumes" in result.output
