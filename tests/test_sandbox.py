@@ -171,3 +171,16 @@ def test_raising_the_stack_limit_is_allowed(judge):
     source = ("import resource, sys\nresource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
               "sys.setrecursionlimit(10**6)\ndef f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f(200000))")
     assert outcome(judge, source, expected="200000").verdict == "AC"
+
+
+def test_without_a_private_uid_the_zygote_still_cannot_be_signalled(tmp_path):
+    """The path taken when the judge does not run as root: same uid as the zygote."""
+    from judge.sandbox.client import SandboxOptions, ZygoteClient
+    client = ZygoteClient(9, SandboxOptions(str(tmp_path), uid=None), Limits())
+    try:
+        run = client.run_stdio("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)", b"")
+        assert run.status.get("exc") == "PermissionError"
+        assert client.run_stdio("import os\nos.fork()", b"").signal == signal.SIGSYS
+        assert client.run_stdio("print(6 * 7)", b"").stdout == b"42\n"
+    finally:
+        client.close()

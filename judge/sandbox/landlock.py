@@ -33,6 +33,10 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 
 
+def _restrict(fd: int, flags: int) -> int:
+    return _libc.syscall(SYS_RESTRICT_SELF, fd, flags)
+
+
 def abi_version() -> int:
     """The kernel's Landlock ABI version, or 0 when Landlock is unavailable."""
     version = _libc.syscall(SYS_CREATE_RULESET, None, 0, CREATE_RULESET_VERSION)
@@ -79,6 +83,21 @@ def _readable_roots(allowed: Iterable[str], excluded: Iterable[str]) -> list[str
     return result
 
 
+def signal_scope_ruleset(abi: int) -> int | None:
+    """A ruleset that only scopes signals (ABI >= 6): enforced by a child that keeps the zygote's
+    uid, it stops the program from signalling its zygote (same uid, same outer domain)."""
+    if abi < 6:
+        return None
+    buf = ctypes.create_string_buffer(struct.pack("QQQ", 0, 0, SCOPE_SIGNAL | SCOPE_ABSTRACT_UNIX_SOCKET), 24)
+    fd = _libc.syscall(SYS_CREATE_RULESET, buf, 24, 0)
+    return int(fd) if fd >= 0 else None
+
+
+def restrict_self(fd: int) -> None:
+    if _restrict(fd, 0) != 0:
+        raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
+
+
 class Ruleset:
     """A Landlock ruleset file descriptor, ready to be enforced in a child."""
 
@@ -98,10 +117,7 @@ class Ruleset:
             self._allow(path, READ)
         for path in writable:
             self._allow(path, fs)
-        # Resolved now, in the zygote, so that each child pays plain calls only.
-        self._syscall = _libc.syscall
         self._prctl = _libc.prctl
-
 
     def _allow(self, path: str, rights: int) -> None:
         try:
@@ -120,5 +136,5 @@ class Ruleset:
 
     def enforce(self, fd: int) -> None:
         """Enforce the ruleset (duplicated at ``fd``) on the calling process; sets no_new_privs."""
-        if self._prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or self._syscall(SYS_RESTRICT_SELF, fd, 0) != 0:
+        if self._prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or _restrict(fd, 0) != 0:
             raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")

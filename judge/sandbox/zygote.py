@@ -104,6 +104,11 @@ class Zygote:
         # Reading the runtime under a private home (e.g. /root/.pyenv) needs DAC bypass for
         # reads, which is only granted when Landlock bounds what can be read.
         self.keep_dac_read = self.uid is not None and self.landlock_abi > 0
+        # Without a uid of its own, a child could signal its zygote (same uid, same domain).
+        self.scope_fd = None
+        if self.uid is None and abi:
+            fd = landlock.signal_scope_ruleset(abi)
+            self.scope_fd = _high(fd) if fd is not None else None
         memory = self.base_vm + self.limits["memory"]
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
@@ -227,6 +232,8 @@ class Zygote:
             os.dup2(fds["status"], harness.STATUS_FD)
             if call_fd is not None:
                 os.dup2(call_fd, harness.CALL_FD)
+            if self.scope_fd is not None:
+                landlock.restrict_self(self.scope_fd)
             os.closerange(harness.CALL_FD + 1, 1 << 20)
             os.chdir(self.scratch)
             cpu = max(1, math.ceil(self.limits["cpu"]))
