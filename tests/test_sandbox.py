@@ -34,6 +34,14 @@ def outcome(judge, source, stdin="", expected=""):
     ("exec", "import os\nos.execv('/bin/true', ['true'])"),
     ("ptrace", "import ctypes, os\nctypes.CDLL(None).ptrace(16, os.getppid(), 0, 0)"),
     ("setsid", "import os\nos.setsid()"),
+    ("raw fork syscall", "import ctypes\nctypes.CDLL(None).syscall(57)"),
+    ("raw clone syscall", "import ctypes\nctypes.CDLL(None).syscall(56, 17, 0, 0, 0, 0)"),
+    ("x32 ABI", "import ctypes\nctypes.CDLL(None).syscall(0x40000000 | 57)"),
+    ("i386 ABI (int 0x80)", "import ctypes, mmap\nm = mmap.mmap(-1, 4096, prot=7)\n"
+     "m.write(bytes([0xb8, 2, 0, 0, 0, 0xcd, 0x80, 0xc3]))\n"
+     "ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(m)))()"),
+    ("io_uring", "import ctypes\nctypes.CDLL(None).syscall(425, 1, 0)"),
+    ("unix socket", "import socket\nsocket.socket(socket.AF_UNIX).connect('/run/x.sock')"),
 ])
 def test_forbidden_calls_are_sandbox_violations(judge, name, source):
     result = outcome(judge, source)
@@ -184,3 +192,17 @@ def test_without_a_private_uid_the_zygote_still_cannot_be_signalled(tmp_path):
         assert client.run_stdio("print(6 * 7)", b"").stdout == b"42\n"
     finally:
         client.close()
+
+
+def test_filling_the_scratch_disk_fails_the_program_not_the_host(judge, zygote):
+    if not zygote.info.get("scratch_tmpfs"):
+        pytest.skip("scratch on a private tmpfs needs root")
+    source = "for i in range(1000):\n    with open(f'f{i}', 'wb') as f:\n        f.write(b'x' * (900 << 10))"  # under the 1 MiB file cap
+    result = outcome(judge, source)
+    assert result.verdict == "RE" and result.tests[0].detail == "OSError"
+    assert result.tests[0].cpu < 2
+
+
+def test_symlinks_do_not_widen_what_can_be_read(judge):
+    result = outcome(judge, "import os\nos.symlink('/etc/passwd', 'p')\nprint(open('p').read())")
+    assert result.verdict == "RE" and result.tests[0].detail == "PermissionError"

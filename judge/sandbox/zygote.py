@@ -44,6 +44,9 @@ PRELOAD_NUMPY = PRELOAD + ("numpy",)
 PR_SET_KEEPCAPS = 8
 PR_SET_NO_NEW_PRIVS = 38
 COMPILE_IN_ZYGOTE_MAX = 1 << 20  # larger programs compile in their (time-limited) child
+SCRATCH_BYTES = 64 << 20          # all files of one test together
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
+CLONE_NEWNS = 0x00020000
 CAP_DAC_READ_SEARCH = 2
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -64,6 +67,7 @@ class Zygote:
         self.limits = config["limits"]
         self.scratch = config["scratch"]
         os.makedirs(self.scratch, mode=0o700, exist_ok=True)
+        self.scratch_tmpfs = self._private_scratch()
         if self.uid is not None:
             os.chown(self.scratch, self.uid, self.uid)
         self.preloaded = self._preload(PRELOAD_NUMPY if config.get("numpy") else PRELOAD)
@@ -121,6 +125,24 @@ class Zygote:
             resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))  # counts for the worker uid only
         CompiledFilter(base64.b64decode(config["seccomp_zygote"])).install()
 
+    def _private_scratch(self) -> bool:
+        """Mount a small tmpfs on the scratch directory, in a mount namespace of the zygote's own.
+
+        File-size limits bound each file, not their number: without this a program could fill
+        the host's disk (and the run store's) within its CPU time.  Needs CAP_SYS_ADMIN (root);
+        elsewhere the scratch directory stays on the host's file system.
+        """
+        if os.geteuid() != 0:
+            return False
+        if _libc.unshare(CLONE_NEWNS) != 0:
+            return False
+        owner = f",uid={self.uid},gid={self.uid}" if self.uid is not None else ""
+        options = f"size={SCRATCH_BYTES},nr_inodes=4096,mode=0700{owner}".encode()
+        if (_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0
+                or _libc.mount(b"judge-scratch", self.scratch.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options) != 0):
+            return False
+        return True
+
     @staticmethod
     def _preload(names: tuple[str, ...]) -> list[str]:
         loaded = []
@@ -135,6 +157,7 @@ class Zygote:
     def hello(self) -> dict:
         return {"pid": os.getpid(), "uid": self.uid, "preloaded": self.preloaded,
                 "landlock_abi": self.landlock_abi, "landlock_rules": self.landlock_rules,
+                "scratch_tmpfs": self.scratch_tmpfs,
                 "seccomp": True, "base_vm": self.base_vm, "python": sys.version.split()[0]}
 
     def _compiled(self, req: dict, source: bytes):
