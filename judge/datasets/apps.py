@@ -19,6 +19,7 @@ from typing import Any
 
 from judge.datasets import DatasetError, Selection, Task, Test
 from judge.datasets.examples import call_examples, stdio_examples
+from judge.jsonl import read_objects
 
 HUB_REPO = "codeparrot/apps"
 BUNDLED = "apps_demo.jsonl.gz"
@@ -27,12 +28,6 @@ BUNDLED = "apps_demo.jsonl.gz"
 def difficulty_of_test_id(problem_id: int) -> str:
     """The APPS test split is ordered: 0-2999 interview, 3000-3999 competition, 4000-4999 introductory."""
     return "interview" if problem_id < 3000 else "competition" if problem_id < 4000 else "introductory"
-
-
-def _lines(path: str) -> Iterator[tuple[int, str]]:
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        yield from enumerate(fh, 1)
 
 
 def _rows_from_file(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -54,16 +49,7 @@ def _rows_from_file(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for i, row in enumerate(rows):
             yield f"{path}:item {i}", row
     else:
-        for number, line in _lines(path):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as err:
-                raise DatasetError(f"{path}:{number}: not valid JSON ({err}); fix or remove that line") from None
-            if not isinstance(row, dict):
-                raise DatasetError(f"{path}:{number}: expected a JSON object (one problem per line)")
-            yield f"{path}:{number}", row
+        yield from read_objects(path, DatasetError, "one problem per line")
 
 
 def _read_text(path: str, default: str = "") -> str:

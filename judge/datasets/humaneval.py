@@ -6,11 +6,10 @@ dataset content and runs in the referee, calling into the sandboxed program.
 
 from __future__ import annotations
 
-import gzip
-import json
 from importlib import resources
 
 from judge.datasets import DatasetError, Selection, Task
+from judge.jsonl import read_objects
 
 BUNDLED = "HumanEval.jsonl.gz"
 HUB_REPO = "openai/openai_humaneval"
@@ -33,22 +32,11 @@ def _from_rows(rows, selection: Selection) -> list[Task]:
     return tasks
 
 
-def _read_jsonl(path: str):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    yield f"{path}:{number}", json.loads(line)
-                except ValueError as err:
-                    raise DatasetError(f"{path}:{number}: not valid JSON ({err})") from None
-
-
 def load(data: str | None, selection: Selection) -> list[Task]:
     if data is None or data == "bundled":
         # HumanEval is small and fixed: the bundled copy is the dataset (byte-identical to the release).
         with resources.as_file(resources.files("judge.data").joinpath(BUNDLED)) as path:
-            return _from_rows(_read_jsonl(str(path)), selection)
+            return _from_rows(read_objects(str(path), DatasetError, "one task per line"), selection)
     if data == "hub":
         try:
             import datasets
@@ -57,7 +45,4 @@ def load(data: str | None, selection: Selection) -> list[Task]:
             raise DatasetError(f"could not load {HUB_REPO} from the Hugging Face hub ({type(err).__name__}); "
                                "the bundled copy is used when --data is omitted") from None
         return _from_rows(((f"hf://{HUB_REPO}:{i + 1}", row) for i, row in enumerate(ds)), selection)
-    try:
-        return _from_rows(_read_jsonl(data), selection)
-    except FileNotFoundError:
-        raise DatasetError(f"{data}: no such file (give a HumanEval JSONL or JSONL.gz file)") from None
+    return _from_rows(read_objects(data, DatasetError, "one task per line"), selection)

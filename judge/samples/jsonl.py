@@ -6,10 +6,9 @@ problem_id (int or string); an optional ``sample_id``/``index`` fixes the sample
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator
 
+from judge.jsonl import read_objects
 from judge.samples import Sample, SampleError
 
 CODE_KEYS = ("completion", "program", "code", "solution")
@@ -17,32 +16,13 @@ INDEX_KEYS = ("sample_id", "index", "sample_index")
 
 
 def read(path: str) -> Iterator[Sample]:
-    opener = gzip.open if path.endswith(".gz") else open
-    try:
-        fh = opener(path, "rb")
-    except OSError as err:
-        raise SampleError(f"{path}: cannot open samples file ({err.strerror or err})") from None
-    with fh:
-        for number, raw in enumerate(fh, 1):
-            where = f"{path}:{number}"
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                raise SampleError(f"{where}: not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8") from None
-            try:
-                row = json.loads(line)
-            except ValueError as err:
-                raise SampleError(f"{where}: not valid JSON ({err.msg}, column {err.colno}); fix or remove the line") from None
-            if not isinstance(row, dict):
-                raise SampleError(f"{where}: expected a JSON object with task_id and completion")
-            if "task_id" not in row or not isinstance(row["task_id"], (str, int)) or isinstance(row["task_id"], bool):
-                raise SampleError(f"{where}: missing or invalid 'task_id' (a string or an integer problem id)")
-            key = next((k for k in CODE_KEYS if k in row), None)
-            if key is None or not isinstance(row[key], str):
-                raise SampleError(f"{where}: no code: expected a string under one of {', '.join(CODE_KEYS)}")
-            index = next((row[k] for k in INDEX_KEYS if k in row), None)
-            if index is not None and (not isinstance(index, int) or isinstance(index, bool) or index < 0):
-                raise SampleError(f"{where}: '{next(k for k in INDEX_KEYS if k in row)}' must be a non-negative integer")
-            yield Sample(str(row["task_id"]), index, row[key], where)
+    for where, row in read_objects(path, SampleError, "task_id and completion"):
+        if "task_id" not in row or not isinstance(row["task_id"], (str, int)) or isinstance(row["task_id"], bool):
+            raise SampleError(f"{where}: missing or invalid 'task_id' (a string or an integer problem id)")
+        key = next((k for k in CODE_KEYS if k in row), None)
+        if key is None or not isinstance(row[key], str):
+            raise SampleError(f"{where}: no code: expected a string under one of {', '.join(CODE_KEYS)}")
+        index = next((row[k] for k in INDEX_KEYS if k in row), None)
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool) or index < 0):
+            raise SampleError(f"{where}: '{next(k for k in INDEX_KEYS if k in row)}' must be a non-negative integer")
+        yield Sample(str(row["task_id"]), index, row[key], where)
