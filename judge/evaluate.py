@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,9 +25,9 @@ from judge.checkers import get_rule
 from judge.datasets import Selection, Task, load_tasks
 from judge.execution.pool import RefereePool, Unit
 from judge.report import build_report
-from judge.samples import SampleError, read_samples, truncate
+from judge.samples import Sample, SampleError, read_samples, truncate
 from judge.sandbox.client import Limits
-from judge.store import RunStore
+from judge.store import RunStore, SampleRow
 
 UNIT_SIZE = 16  # programs per work unit: small enough to balance the tail across workers
 
@@ -78,37 +78,51 @@ def _provenance(tasks: Sequence[Task]) -> dict[str, Any]:
             "installed_packages": packages, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
+def numbered_samples(path: str, by_id: dict[str, Task], order: list[str]) -> Iterator[Sample]:
+    """The samples of a file with their numbers: explicit ``sample_id`` or the next free one per task."""
+    if not os.path.isfile(path):
+        raise SampleError(f"{path}: no such samples file")
+    next_index: Counter[str] = Counter()
+    for sample in read_samples(path, order):
+        if sample.task_id not in by_id:
+            raise SampleError(f"{sample.where}: task_id {sample.task_id!r} is not in the selected dataset "
+                              f"({len(by_id)} tasks); check --dataset, --data, --split and the id filters")
+        if sample.index is None:
+            sample.index = next_index[sample.task_id]
+        next_index[sample.task_id] = max(next_index[sample.task_id], sample.index + 1)
+        yield sample
+
+
 def _ingest(store: RunStore, paths: list[str], tasks: list[Task], stop: tuple[str, ...]) -> None:
     by_id = {t.task_id: t for t in tasks}
     order = [t.task_id for t in tasks]
     for path in paths:
-        if not os.path.isfile(path):
-            raise SampleError(f"{path}: no such samples file")
-        if store.already_ingested(path):
+        if os.path.isfile(path) and store.already_ingested(path):
             continue
-        next_index: Counter[str] = Counter()
-
-        def rows() -> Iterator[tuple[str, int, str, str]]:
-            for sample in read_samples(path, order):
-                task = by_id.get(sample.task_id)
-                if task is None:
-                    raise SampleError(f"{sample.where}: task_id {sample.task_id!r} is not in the selected dataset "
-                                      f"({len(by_id)} tasks); check --dataset, --data, --split and the id filters")
-                index = sample.index if sample.index is not None else next_index[sample.task_id]
-                next_index[sample.task_id] = max(next_index[sample.task_id], index + 1)
-                code = truncate(sample.code, stop) if stop else sample.code
-                yield task.task_id, index, program_source(task, code), sample.where
-
-        count = store.add_samples(rows())
-        store.mark_ingested(path, count)
+        rows = (SampleRow(s.task_id, s.index, program_source(by_id[s.task_id], truncate(s.code, stop) if stop else s.code),
+                          s.where) for s in numbered_samples(path, by_id, order))
+        store.mark_ingested(path, store.add_samples(rows))
 
 
-def _units(store: RunStore, by_id: dict[str, Task]) -> Iterator[Unit]:
-    unit_id = 0
-    for task_id, programs in store.pending():
-        for start in range(0, len(programs), UNIT_SIZE):
-            unit_id += 1
-            yield Unit(unit_id, by_id[task_id], programs[start:start + UNIT_SIZE])
+def _units(store: RunStore, by_id: dict[str, Task], more_coming: Callable[[], bool] | None,
+           on_new: Callable[[int], None]) -> Iterator[Unit | None]:
+    """Work units of unjudged programs; while ``more_coming()`` says samples still arrive, keep looking.
+
+    Yields None when there is nothing to do yet, so that the pool keeps collecting outcomes.
+    """
+    unit_id, watermark = 0, 0
+    while True:
+        finished = more_coming is None or not more_coming()  # read first: nothing written before is missed
+        upto = store.last_program_id()
+        for task_id, programs in store.pending(watermark, upto):
+            on_new(len(programs))
+            for start in range(0, len(programs), UNIT_SIZE):
+                unit_id += 1
+                yield Unit(unit_id, by_id[task_id], programs[start:start + UNIT_SIZE])
+        watermark = upto
+        if finished:
+            return
+        yield None
 
 
 def _uid_base() -> int | None:
@@ -117,33 +131,56 @@ def _uid_base() -> int | None:
     return 2_000_000 + (os.getpid() % 100_000) * 64 if os.geteuid() == 0 else None
 
 
-def evaluate(opts: EvaluateOptions, console: Console | None = None) -> dict[str, Any]:
-    console = console or Console(stderr=True)
-    get_rule(opts.compare)  # fail fast on an unknown rule
+def dataset_config(opts: EvaluateOptions) -> dict[str, Any]:
+    sel = opts.selection
+    data = os.path.abspath(opts.data) if opts.data and os.path.exists(opts.data) else opts.data
+    return {"dataset": opts.dataset, "data": data, "split": sel.split, "difficulty": list(sel.difficulties),
+            "ids": list(sel.ids), "limit": sel.limit, "public_tests": opts.public_tests}
+
+
+def load_run(opts: EvaluateOptions) -> tuple[list[Task], RunStore]:
+    """The selected tasks and the run store, bound to this dataset selection."""
     tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
     if not tasks:
         raise SampleError("no task matches the dataset selection (check --split, --difficulty, --ids, --limit)")
     store = RunStore(opts.run_dir)
     try:
-        sel = opts.selection
-        store.bind_config({
-            "dataset": opts.dataset, "data": os.path.abspath(opts.data) if opts.data and os.path.exists(opts.data) else opts.data,
-            "split": sel.split, "difficulty": list(sel.difficulties), "ids": list(sel.ids), "limit": sel.limit,
-            "limits": asdict(opts.limits), "compare": opts.compare, "public_tests": opts.public_tests,
-            "stop": list(opts.stop)})
-        store.set_meta("k", opts.ks)
+        store.bind_config("dataset", dataset_config(opts))
         store.save_tasks(tasks)
+    except BaseException:
+        store.close()
+        raise
+    return tasks, store
+
+
+def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming: Callable[[], bool] | None = None,
+             progress: Progress | None = None) -> dict[str, Any]:
+    """Judge the samples of ``opts`` (files, and whatever the run already holds) and return the report.
+
+    With ``more_coming``, samples are still being added to the run by a sampler: judging follows
+    them until ``more_coming()`` is false and nothing is left.
+    """
+    console = console or Console(stderr=True)
+    get_rule(opts.compare)  # fail fast on an unknown rule
+    tasks, store = load_run(opts)
+    try:
+        store.bind_config("judging", {"limits": asdict(opts.limits), "compare": opts.compare, "stop": list(opts.stop)})
+        store.set_meta("k", opts.ks)
         _ingest(store, opts.samples, tasks, opts.stop)
-        _judge_pending(store, opts, tasks, console)
+        if more_coming is None and not store.sample_counts():
+            raise SampleError(f"{opts.run_dir}: no samples to judge; give a samples file, or sample into this run "
+                              "with `judge sample` first")
+        _judge_pending(store, opts, tasks, console, more_coming, progress)
         report = build_report(store)
     finally:
         store.close()
     return report
 
 
-def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], console: Console) -> None:
+def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], console: Console,
+                   more_coming: Callable[[], bool] | None, progress: Progress | None) -> None:
     programs = store.count_pending()
-    if programs == 0:
+    if programs == 0 and more_coming is None:
         return
     scratch = tempfile.mkdtemp(prefix="judge-sandbox-")
     os.chmod(scratch, 0o711)
@@ -163,9 +200,16 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
     stats = {"programs": 0, "tests": 0, "pending_commit": 0, "last_commit": time.monotonic()}
     start = time.monotonic()
 
-    progress = Progress(TextColumn("[bold]judging[/]"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("programs · {task.fields[rates]}"), TimeRemainingColumn(), console=console)
-    bar = progress.add_task("judging", total=programs, rates="")
+    own_progress = progress is None
+    if progress is None:
+        progress = Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rates]}"), TimeRemainingColumn(), console=console)
+    live = more_coming is not None
+    bar = progress.add_task("judging", total=0 if live else programs, rates="")
+
+    def on_new(count: int) -> None:
+        if live:
+            progress.update(bar, total=progress.tasks[bar].total + count)
 
     def on_outcome(program_id: int, outcome: dict[str, Any]) -> None:
         if stats["pending_commit"] == 0:
@@ -179,16 +223,19 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
             store.commit()
             stats["pending_commit"], stats["last_commit"] = 0, now
         elapsed = max(now - start, 1e-9)
-        progress.update(bar, advance=1, rates=f"{stats['programs'] / elapsed:.1f} programs/s · "
+        progress.update(bar, advance=1, rates=f"programs · {stats['programs'] / elapsed:.1f}/s · "
                                               f"{stats['tests'] / elapsed:.0f} tests/s")
 
     interrupted = False
     try:
-        with progress:
-            pool.run(_units(store, by_id), on_outcome)
+        if own_progress:
+            progress.start()
+        pool.run(_units(store, by_id, more_coming, on_new), on_outcome)
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        if own_progress:
+            progress.stop()
         if stats["pending_commit"]:
             store.commit()
         pool.close()

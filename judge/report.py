@@ -64,10 +64,13 @@ def _metrics(problems: list[ProblemCounts], ks: list[int], filtered: bool) -> di
 
 
 def build_report(store: RunStore) -> dict[str, Any]:
-    config = store.get_meta("config") or {}
+    config = {**(store.get_meta("dataset") or {}), **(store.get_meta("judging") or {}),
+              "k": store.get_meta("k") or [1, 5, 10, 100, 1000]}
+    if store.get_meta("sampling"):
+        config["sampling"] = store.get_meta("sampling")
     problems = [p for p in problem_counts(store) if p.n > 0]
     min_n = min((p.n for p in problems), default=0)
-    ks = [k for k in config.get("k", [1, 5, 10, 100, 1000]) if k <= min_n]
+    ks = [k for k in config["k"] if k <= min_n]
     filtered = any(p.kind != "humaneval" for p in problems)
     report: dict[str, Any] = dict(_metrics(problems, ks, filtered))
     by_difficulty: dict[str, Any] = {}

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS programs(
 CREATE INDEX IF NOT EXISTS programs_pending ON programs(done, task_id);
 CREATE TABLE IF NOT EXISTS samples(
     task_id TEXT NOT NULL, sample_index INTEGER NOT NULL, program_id INTEGER NOT NULL,
+    tokens INTEGER, finish_reason TEXT, sum_logprob REAL, mean_logprob REAL,
     PRIMARY KEY(task_id, sample_index));
 CREATE TABLE IF NOT EXISTS results(
     program_id INTEGER NOT NULL, role TEXT NOT NULL, test_index INTEGER NOT NULL,
@@ -36,6 +37,19 @@ CREATE TABLE IF NOT EXISTS results(
 CREATE TABLE IF NOT EXISTS ingests(path TEXT, size INTEGER, mtime_ns INTEGER, samples INTEGER,
     PRIMARY KEY(path, size, mtime_ns));
 """
+
+
+class SampleRow(NamedTuple):
+    """One sample as stored: the program that runs and, when sampled here, what the model said of it."""
+
+    task_id: str
+    index: int
+    source: str
+    where: str                         # file:line or backend request, for messages
+    tokens: int | None = None
+    finish_reason: str | None = None   # "stop", "length", ...
+    sum_logprob: float | None = None
+    mean_logprob: float | None = None
 
 
 class StoreError(RuntimeError):
@@ -53,7 +67,8 @@ class RunStore:
         os.makedirs(run_dir, exist_ok=True)
         self.path = os.path.join(run_dir, "run.sqlite")
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # A sampler thread and the judging loop may write at once: wait for the lock, don't fail.
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=120)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
@@ -71,14 +86,15 @@ class RunStore:
     def set_meta(self, key: str, value: Any) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, json.dumps(value)))
 
-    def bind_config(self, config: dict[str, Any]) -> None:
-        """Record the judging configuration, or check that a resumed run uses the same one."""
-        stored = self.get_meta("config")
+    def bind_config(self, key: str, config: dict[str, Any]) -> None:
+        """Record one part of the run's configuration (dataset, judging, sampling), or check that a
+        resumed run uses the same."""
+        stored = self.get_meta(key)
         if stored is None:
-            self.set_meta("config", config)
+            self.set_meta(key, config)
         elif stored != config:
             changed = sorted(k for k in set(stored) | set(config) if stored.get(k) != config.get(k))
-            raise StoreError(f"{self.path}: this run was made with other settings ({', '.join(changed)}); "
+            raise StoreError(f"{self.path}: this run was made with other {key} settings ({', '.join(changed)}); "
                              "rerun with the same options to resume, or use a new --run directory")
 
     def save_tasks(self, tasks: Iterable[Any]) -> None:
@@ -100,21 +116,21 @@ class RunStore:
         self.db.execute("INSERT OR REPLACE INTO ingests VALUES(?,?,?,?)",
                         (os.path.abspath(path), st.st_size, st.st_mtime_ns, count))
 
-    def add_samples(self, rows: Iterator[tuple[str, int, str, str]], batch: int = 2000) -> int:
-        """Insert (task_id, sample_index, source, where) rows; returns how many were read.
+    def add_samples(self, rows: Iterable[SampleRow], batch: int = 2000) -> int:
+        """Insert samples; returns how many were read.
 
         Re-adding the same sample is a no-op; the same (task, index) with other code is an error.
         """
         known: dict[tuple[str, str], int] = {}  # recent programs, bounded: samples repeat programs
-        pending: list[tuple[str, int, int, str]] = []
+        pending: list[tuple[Any, ...]] = []
         count = 0
         cur = self.db.cursor()
 
         def flush() -> None:
             before = self.db.total_changes
-            cur.executemany("INSERT OR IGNORE INTO samples VALUES(?,?,?)", [r[:3] for r in pending])
+            cur.executemany("INSERT OR IGNORE INTO samples VALUES(?,?,?,?,?,?,?)", [r[:-1] for r in pending])
             if self.db.total_changes - before < len(pending):  # some existed already: same code?
-                for task_id, index, program_id, where in pending:
+                for task_id, index, program_id, *_, where in pending:
                     existing = cur.execute("SELECT program_id FROM samples WHERE task_id=? AND sample_index=?",
                                            (task_id, index)).fetchone()[0]
                     if existing != program_id:
@@ -126,7 +142,8 @@ class RunStore:
 
         cur.execute("BEGIN")
         try:
-            for task_id, index, source, where in rows:
+            for row in rows:
+                task_id, source = row.task_id, row.source
                 digest = program_digest(source)
                 program_id = known.get((task_id, digest))
                 if program_id is None:
@@ -137,7 +154,8 @@ class RunStore:
                     if len(known) >= 100_000:
                         known.clear()
                     known[(task_id, digest)] = program_id
-                pending.append((task_id, index, program_id, where))
+                pending.append((task_id, row.index, program_id, row.tokens, row.finish_reason, row.sum_logprob,
+                                row.mean_logprob, row.where))
                 count += 1
                 if len(pending) >= batch:
                     flush()
@@ -148,16 +166,30 @@ class RunStore:
             raise
         return count
 
+    def sample_indices(self, task_id: str) -> set[int]:
+        return {r[0] for r in self.db.execute("SELECT sample_index FROM samples WHERE task_id=?", (task_id,))}
+
+    def sample_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT task_id, COUNT(*) FROM samples GROUP BY task_id").fetchall())
+
     # -- judging ----------------------------------------------------------------------------
-    def pending(self) -> Iterator[tuple[str, list[tuple[int, str]]]]:
-        """(task_id, [(program_id, source), ...]) for every task with unjudged programs, in task order."""
+    def last_program_id(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(id), 0) FROM programs").fetchone()[0]
+
+    def pending(self, after: int = 0, upto: int | None = None) -> Iterator[tuple[str, list[tuple[int, str]]]]:
+        """(task_id, [(program_id, source), ...]) of unjudged programs with after < id <= upto, in task order.
+
+        Program ids only grow, so a caller that remembers the last id it has seen gets every new
+        program exactly once while samples are still being added by another connection.  One
+        task's programs are in memory at a time.
+        """
+        upto = self.last_program_id() if upto is None else upto
         task_ids = [r[0] for r in self.db.execute(
             "SELECT DISTINCT p.task_id FROM programs p JOIN tasks t USING(task_id) "
-            "WHERE p.done=0 AND t.defect IS NULL ORDER BY t.position")]
+            "WHERE p.done=0 AND t.defect IS NULL AND p.id>? AND p.id<=? ORDER BY t.position", (after, upto))]
         for task_id in task_ids:
-            rows = self.db.execute("SELECT id, source FROM programs WHERE task_id=? AND done=0 ORDER BY id",
-                                   (task_id,)).fetchall()
-            yield task_id, rows
+            yield task_id, self.db.execute("SELECT id, source FROM programs WHERE task_id=? AND done=0 AND id>? "
+                                           "AND id<=? ORDER BY id", (task_id, after, upto)).fetchall()
 
     def count_pending(self) -> int:
         """Unjudged programs of judgeable tasks."""

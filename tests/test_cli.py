@@ -145,7 +145,7 @@ def test_resume_with_other_settings_is_refused(tmp_path):
     args = ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r"), "--workers", "1"]
     assert runner.invoke(app, args).exit_code == 0
     result = runner.invoke(app, args + ["--timeout", "5"])
-    assert result.exit_code == 2 and "other settings (limits)" in result.output
+    assert result.exit_code == 2 and "other judging settings (limits)" in result.output
 
 
 def test_duplicate_sample_ids_and_changed_samples_are_refused(tmp_path):

@@ -8,6 +8,7 @@ whose unit has killed two referees is recorded as an internal error instead of r
 from __future__ import annotations
 
 import multiprocessing as mp
+import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ class _Slot:
 
 
 OnOutcome = Callable[[int, dict[str, Any]], None]
+POLL_INTERVAL = 0.1  # seconds between looks for new work while samples are still arriving
+_END = object()
 
 
 class WorkerError(RuntimeError):
@@ -91,19 +94,19 @@ class RefereePool:
         slot.unit, slot.remaining = unit, dict(unit.programs)
         slot.conn.send(("unit", unit.unit_id, task_id, unit.programs))
 
-    def run(self, units: Iterator[Unit], on_outcome: OnOutcome) -> None:
+    def run(self, units: Iterator[Unit | None], on_outcome: OnOutcome) -> None:
+        """Judge every unit; ``units`` may yield None for "nothing yet, ask again soon" (live runs)."""
         retry: deque[Unit] = deque()
-
-        def next_unit() -> Unit | None:
-            return retry.popleft() if retry else next(units, None)
-
         exhausted = False
         while True:
+            starved = False  # the source had nothing right now but is not finished
             for slot in self.slots:
-                if slot.unit is None and not exhausted:
-                    unit = next_unit()
-                    if unit is None:
+                if slot.unit is None and not exhausted and not starved:
+                    unit = retry.popleft() if retry else next(units, _END)
+                    if unit is _END:
                         exhausted = True
+                    elif unit is None:
+                        starved = True
                     else:
                         self._assign(slot, unit)
             busy = [s for s in self.slots if s.unit is not None]
@@ -111,8 +114,12 @@ class RefereePool:
                 if retry:
                     exhausted = False
                     continue
-                return
-            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy])
+                if exhausted:
+                    return
+                time.sleep(POLL_INTERVAL)
+                continue
+            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy],
+                         timeout=POLL_INTERVAL if starved else None)
             for slot in busy:
                 if slot.conn in ready or slot.conn.poll():
                     self._drain(slot, on_outcome)

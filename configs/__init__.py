@@ -1,0 +1,1 @@
+"""Run presets for ``judge run`` (TOML), installed as the package ``judge.presets``."""

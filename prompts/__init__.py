@@ -1,0 +1,1 @@
+"""Prompt templates (TOML), installed as the package ``judge.templates``; see judge/prompting.py."""
