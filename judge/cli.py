@@ -41,6 +41,26 @@ class Stops(str, Enum):
     codex = "codex"
 
 
+class Backend(str, Enum):
+    openai = "openai"
+    hf = "hf"
+    file = "file"
+
+
+DatasetOpt = Annotated[DatasetName, typer.Option(help="Benchmark: apps or humaneval.")]
+RunOpt = Annotated[str, typer.Option(help="Run directory (created, or resumed if it exists).")]
+DataOpt = Annotated[Optional[str], typer.Option(help="Local dataset: file, APPS folder, or 'bundled'. Default: the hub (APPS), the bundled copy (HumanEval).")]
+SplitOpt = Annotated[str, typer.Option(help="APPS split on the hub: test or train.")]
+DifficultyOpt = Annotated[Optional[list[str]], typer.Option(help="Keep only this difficulty (repeatable).")]
+IdsOpt = Annotated[Optional[str], typer.Option(help="Task ids or ranges, e.g. '0-99,4000'.")]
+LimitOpt = Annotated[Optional[int], typer.Option(help="Keep at most this many tasks.")]
+PublicTestsOpt = Annotated[str, typer.Option(help="Tests for filtered pass@k: 'statement' (examples in the text) or 'first:N'.")]
+
+
+def _selection(split: str, difficulty: Optional[list[str]], ids: Optional[str], limit: Optional[int]) -> Selection:
+    return Selection(split=split, difficulties=tuple(difficulty or ()), ids=parse_ids(ids) if ids else (), limit=limit)
+
+
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)  # one line, never wrapped: scripts grep it
     raise typer.Exit(2)
@@ -60,14 +80,14 @@ def _open_run(run: str) -> RunStore:
 
 @app.command("evaluate")
 def evaluate_cmd(
-    samples: Annotated[list[str], typer.Argument(help="Samples: JSONL {task_id, completion} or bigcode generations.json.")],
-    dataset: Annotated[DatasetName, typer.Option(help="Benchmark the samples are for.")],
-    run: Annotated[str, typer.Option(help="Run directory (created, or resumed if it exists).")],
-    data: Annotated[Optional[str], typer.Option(help="Local dataset: file, APPS folder, or 'bundled'. Default: the hub (APPS), the bundled copy (HumanEval).")] = None,
-    split: Annotated[str, typer.Option(help="APPS split on the hub: test or train.")] = "test",
-    difficulty: Annotated[Optional[list[str]], typer.Option(help="Keep only this difficulty (repeatable).")] = None,
-    ids: Annotated[Optional[str], typer.Option(help="Task ids or ranges, e.g. '0-99,4000'.")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Keep at most this many tasks.")] = None,
+    dataset: DatasetOpt,
+    run: RunOpt,
+    samples: Annotated[Optional[list[str]], typer.Argument(help="Samples: JSONL {task_id, completion} or bigcode generations.json. None: judge what `judge sample` put in RUN.")] = None,
+    data: DataOpt = None,
+    split: SplitOpt = "test",
+    difficulty: DifficultyOpt = None,
+    ids: IdsOpt = None,
+    limit: LimitOpt = None,
     timeout: Annotated[float, typer.Option(help="CPU seconds per test.")] = 3.0,
     memory: Annotated[int, typer.Option(help="Memory limit per test, MiB.")] = 1024,
     output_limit: Annotated[int, typer.Option("--output-limit", help="Output limit per test, MiB.")] = 16,
@@ -75,7 +95,7 @@ def evaluate_cmd(
     workers: Annotated[int, typer.Option(help="Parallel sandboxes (default: physical cores).")] = 0,
     k: Annotated[str, typer.Option(help="Comma-separated k for pass@k (only k <= n are reported).")] = "1,5,10,100,1000",
     compare: Annotated[Compare, typer.Option(help="Output comparison rule.")] = Compare.strict,
-    public_tests: Annotated[str, typer.Option(help="Tests for filtered pass@k: 'statement' (examples in the text) or 'first:N'.")] = "statement",
+    public_tests: PublicTestsOpt = "statement",
     stop: Annotated[Stops, typer.Option(help="Truncate completions at stop sequences first ('codex': HumanEval's).")] = Stops.none,
     json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here.")] = None,
 ) -> None:
@@ -85,8 +105,8 @@ def evaluate_cmd(
     except ValueError:
         _fail(f"--k must be comma-separated integers, not {k!r}")
     options = EvaluateOptions(
-        samples=samples, dataset=dataset.value, run_dir=run, data=data,
-        selection=Selection(split=split, difficulties=tuple(difficulty or ()), ids=parse_ids(ids) if ids else (), limit=limit),
+        samples=samples or [], dataset=dataset.value, run_dir=run, data=data,
+        selection=_selection(split, difficulty, ids, limit),
         limits=Limits(cpu=timeout, memory=memory << 20, output=output_limit << 20, wall=wall),
         workers=workers, ks=ks, compare=compare.value, public_tests=public_tests,
         stop=CODEX_STOPS if stop is Stops.codex else ())
@@ -99,6 +119,148 @@ def evaluate_cmd(
     render(report, console, title=f"{dataset.value} · {run}")
     if json_out:
         _write_json(json_out, report)
+
+
+@app.command("prompts")
+def prompts_cmd(
+    dataset: DatasetOpt,
+    template: Annotated[Optional[str], typer.Option(help="Template name (see --list) or .toml path. Default: codex-1shot (APPS), humaneval.")] = None,
+    out: Annotated[Optional[str], typer.Option(help="Output JSONL (default: stdout): {task_id, prompt | messages, stop}.")] = None,
+    data: DataOpt = None,
+    split: SplitOpt = "test",
+    difficulty: DifficultyOpt = None,
+    ids: IdsOpt = None,
+    limit: LimitOpt = None,
+    list_templates: Annotated[bool, typer.Option("--list", help="List the bundled templates and exit.")] = False,
+) -> None:
+    """Write the prompts of a dataset with a template, for sampling elsewhere."""
+    from judge import prompting
+    from judge.datasets import load_tasks
+    if list_templates:
+        for name, description in prompting.available().items():
+            console.print(f"[bold]{name}[/]  {description}")
+        return
+    try:
+        chosen = prompting.load(template or ("humaneval" if dataset is DatasetName.humaneval else "codex-1shot"))
+        tasks = load_tasks(dataset.value, data, _selection(split, difficulty, ids, limit))
+        fh = open(out, "w", encoding="utf-8") if out else sys.stdout
+        try:
+            for task in tasks:
+                if not task.defect:
+                    fh.write(json.dumps(dict(chosen.render(task).as_json(), stop=list(chosen.stop))) + "\n")
+        finally:
+            if out:
+                fh.close()
+    except (DatasetError, prompting.TemplateError) as err:
+        _fail(str(err))
+
+
+@app.command("sample")
+def sample_cmd(
+    dataset: DatasetOpt,
+    run: RunOpt,
+    backend: Annotated[Backend, typer.Option(help="openai: any OpenAI-compatible server; hf: local transformers; file: import generations.")] = Backend.openai,
+    model: Annotated[Optional[str], typer.Option(help="Model name on the server (openai) or a local folder / hub name (hf).")] = None,
+    n: Annotated[int, typer.Option("-n", "--n", help="Samples per task (up to 1000); a rerun tops up to n.")] = 1,
+    template: Annotated[Optional[str], typer.Option(help="Prompt template name or .toml path. Default: codex-1shot (APPS), humaneval.")] = None,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.8,
+    top_p: Annotated[float, typer.Option(help="Nucleus sampling p.")] = 0.95,
+    max_tokens: Annotated[int, typer.Option(help="Most tokens per sample.")] = 1024,
+    seed: Annotated[int, typer.Option(help="Run seed; each request's seed derives from it and the sample numbers.")] = 0,
+    stop: Annotated[Optional[list[str]], typer.Option(help="Extra stop sequence (repeatable), after the template's own.")] = None,
+    logprobs: Annotated[bool, typer.Option(help="Ask for token log-probs (ranked pass@1).")] = True,
+    base_url: Annotated[Optional[str], typer.Option(help="openai: server URL, e.g. http://localhost:8000/v1 (default $OPENAI_BASE_URL).")] = None,
+    api_key_env: Annotated[str, typer.Option(help="openai: environment variable holding the API key.")] = "OPENAI_API_KEY",
+    concurrency: Annotated[int, typer.Option(help="openai: requests in flight.")] = 32,
+    max_per_request: Annotated[int, typer.Option(help="openai: most samples per request (n is split).")] = 128,
+    batch_size: Annotated[int, typer.Option(help="hf: sequences generated at once.")] = 16,
+    device: Annotated[Optional[str], typer.Option(help="hf: torch device (default cuda if available, else cpu).")] = None,
+    from_file: Annotated[Optional[str], typer.Option("--from", help="file: JSONL or bigcode JSON generations to import.")] = None,
+    data: DataOpt = None,
+    split: SplitOpt = "test",
+    difficulty: DifficultyOpt = None,
+    ids: IdsOpt = None,
+    limit: LimitOpt = None,
+    public_tests: PublicTestsOpt = "statement",
+) -> None:
+    """Sample programs from a model into RUN (then `judge evaluate --run RUN` judges them; `judge run` does both)."""
+    from judge.evaluate import load_run
+    from judge.prompting import TemplateError
+    from judge.sampling import SamplingError
+    from judge.sampling.base import SamplingParams
+    from judge.sampling.sampler import SampleOptions, sample
+    if backend is Backend.file:
+        if not from_file:
+            _fail("--backend file needs --from PATH (the generations to import)")
+        backend_options: dict = {"path": from_file}
+    elif not model:
+        _fail(f"--backend {backend.value} needs --model")
+    elif backend is Backend.openai:
+        backend_options = {"model": model, "base_url": base_url, "api_key_env": api_key_env,
+                           "concurrency": concurrency, "max_per_request": max_per_request}
+    else:
+        backend_options = {"model": model, "batch_size": batch_size, "device": device}
+    options = SampleOptions(n=n, template=template or ("humaneval" if dataset is DatasetName.humaneval else "codex-1shot"),
+                            backend=backend.value, backend_options=backend_options,
+                            params=SamplingParams(temperature=temperature, top_p=top_p, max_tokens=max_tokens,
+                                                  stop=tuple(stop or ()), seed=seed, logprobs=logprobs))
+    evaluate_options = EvaluateOptions(samples=[], dataset=dataset.value, run_dir=run, data=data,
+                                       selection=_selection(split, difficulty, ids, limit), public_tests=public_tests)
+    try:
+        tasks, store = load_run(evaluate_options)
+        try:
+            stats = sample(store, tasks, options, err_console)
+        finally:
+            store.close()
+    except (DatasetError, SampleError, StoreError, TemplateError, SamplingError, ValueError) as err:
+        _fail(str(err))
+    except KeyboardInterrupt:
+        err_console.print(f"[yellow]interrupted; the samples received are kept in {run}: rerun to continue[/]")
+        raise typer.Exit(130)
+    _print_sampling(stats)
+    if stats.missing:
+        _fail(f"{stats.missing} samples are still missing (the backend returned fewer); rerun to ask again")
+
+
+def _print_sampling(stats) -> None:
+    err_console.print(f"sampled {stats.received} of {stats.requested} missing samples in {stats.seconds:.1f} s "
+                      f"({stats.per_second:.1f} samples/s, {stats.retries} retried requests)")
+
+
+@app.command("run")
+def run_cmd(
+    config: Annotated[str, typer.Argument(help="Run preset: a TOML file or a bundled preset name (codex-apps-1shot, humaneval-codex-pass1, humaneval-codex-pass100, demo).")],
+    run: Annotated[Optional[str], typer.Option(help="Run directory (default: [run] dir of the preset).")] = None,
+    n: Annotated[Optional[int], typer.Option("-n", "--n", help="Override [sampling] n.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Override [sampling] model.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="Override [sampling] base_url (openai).")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Override [dataset] limit.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Override [judge] workers.")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here.")] = None,
+) -> None:
+    """Sample, judge and report in one pipelined run: the sandboxes judge while the model samples."""
+    from judge import pipeline, runconfig
+    from judge.prompting import TemplateError
+    from judge.sampling import SamplingError
+    overrides: dict = {"sampling": {k: v for k, v in (("n", n), ("model", model), ("base_url", base_url)) if v is not None},
+                       "dataset": {"limit": limit} if limit is not None else {},
+                       "judge": {"workers": workers} if workers is not None else {}}
+    try:
+        cfg = runconfig.load(config, run, overrides)
+        result = pipeline.run(cfg, err_console)
+    except (runconfig.ConfigError, DatasetError, SampleError, StoreError, TemplateError, SamplingError, ValueError) as err:
+        _fail(str(err))
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted; samples and verdicts so far are kept: rerun the same command to continue[/]")
+        raise typer.Exit(130)
+    render(result.report, console, title=f"{cfg.name} · {cfg.evaluate.run_dir}")
+    _print_sampling(result.sampling)
+    err_console.print(f"judged {result.judging.programs} programs, {100 * result.overlap:.0f}% of them while sampling; "
+                      f"total {result.seconds:.1f} s")
+    if json_out:
+        _write_json(json_out, result.report)
+    if result.errors:
+        _fail(f"sampling stopped early: {result.errors[0]}")
 
 
 @app.command("report")

@@ -25,7 +25,7 @@ from judge.checkers import get_rule
 from judge.datasets import Selection, Task, load_tasks
 from judge.execution.pool import RefereePool, Unit
 from judge.report import build_report
-from judge.samples import Sample, SampleError, read_samples, truncate
+from judge.samples import Sample, SampleError, program_source, read_samples, truncate
 from judge.sandbox.client import Limits
 from judge.store import RunStore, SampleRow
 
@@ -51,11 +51,6 @@ def default_workers() -> int:
     return psutil.cpu_count(logical=False) or os.cpu_count() or 1
 
 
-def program_source(task: Task, completion: str) -> str:
-    """The program that runs: HumanEval completes the prompt; APPS samples are whole programs."""
-    return task.prompt + completion if task.kind == "humaneval" else completion
-
-
 def _dataset_digest(tasks: Sequence[Task]) -> str:
     digest = hashlib.sha256()
     for task in tasks:
@@ -78,13 +73,18 @@ def _provenance(tasks: Sequence[Task]) -> dict[str, Any]:
             "installed_packages": packages, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
-def numbered_samples(path: str, by_id: dict[str, Task], order: list[str]) -> Iterator[Sample]:
-    """The samples of a file with their numbers: explicit ``sample_id`` or the next free one per task."""
+def numbered_samples(path: str, by_id: dict[str, Task], order: list[str], skip_unknown: bool = False) -> Iterator[Sample]:
+    """The samples of a file with their numbers: explicit ``sample_id`` or the next free one per task.
+
+    A sample of a task outside the selection is an error, or skipped with ``skip_unknown``.
+    """
     if not os.path.isfile(path):
         raise SampleError(f"{path}: no such samples file")
     next_index: Counter[str] = Counter()
     for sample in read_samples(path, order):
         if sample.task_id not in by_id:
+            if skip_unknown:
+                continue
             raise SampleError(f"{sample.where}: task_id {sample.task_id!r} is not in the selected dataset "
                               f"({len(by_id)} tasks); check --dataset, --data, --split and the id filters")
         if sample.index is None:
@@ -100,7 +100,7 @@ def _ingest(store: RunStore, paths: list[str], tasks: list[Task], stop: tuple[st
         if os.path.isfile(path) and store.already_ingested(path):
             continue
         rows = (SampleRow(s.task_id, s.index, program_source(by_id[s.task_id], truncate(s.code, stop) if stop else s.code),
-                          s.where) for s in numbered_samples(path, by_id, order))
+                          s.where, **s.meta) for s in numbered_samples(path, by_id, order))
         store.mark_ingested(path, store.add_samples(rows))
 
 
@@ -138,9 +138,10 @@ def dataset_config(opts: EvaluateOptions) -> dict[str, Any]:
             "ids": list(sel.ids), "limit": sel.limit, "public_tests": opts.public_tests}
 
 
-def load_run(opts: EvaluateOptions) -> tuple[list[Task], RunStore]:
-    """The selected tasks and the run store, bound to this dataset selection."""
-    tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
+def load_run(opts: EvaluateOptions, tasks: list[Task] | None = None) -> tuple[list[Task], RunStore]:
+    """The selected tasks (loaded unless given) and the run store, bound to this dataset selection."""
+    if tasks is None:
+        tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
     if not tasks:
         raise SampleError("no task matches the dataset selection (check --split, --difficulty, --ids, --limit)")
     store = RunStore(opts.run_dir)
@@ -153,8 +154,17 @@ def load_run(opts: EvaluateOptions) -> tuple[list[Task], RunStore]:
     return tasks, store
 
 
+@dataclass
+class JudgingStats:
+    programs: int = 0
+    tests: int = 0
+    seconds: float = 0.0
+    while_sampling: int = 0   # programs judged before the sampler finished (pipelined runs)
+
+
 def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming: Callable[[], bool] | None = None,
-             progress: Progress | None = None) -> dict[str, Any]:
+             progress: Progress | None = None, stats: JudgingStats | None = None,
+             tasks: list[Task] | None = None) -> dict[str, Any]:
     """Judge the samples of ``opts`` (files, and whatever the run already holds) and return the report.
 
     With ``more_coming``, samples are still being added to the run by a sampler: judging follows
@@ -162,7 +172,7 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
     """
     console = console or Console(stderr=True)
     get_rule(opts.compare)  # fail fast on an unknown rule
-    tasks, store = load_run(opts)
+    tasks, store = load_run(opts, tasks)
     try:
         store.bind_config("judging", {"limits": asdict(opts.limits), "compare": opts.compare, "stop": list(opts.stop)})
         store.set_meta("k", opts.ks)
@@ -170,7 +180,7 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
         if more_coming is None and not store.sample_counts():
             raise SampleError(f"{opts.run_dir}: no samples to judge; give a samples file, or sample into this run "
                               "with `judge sample` first")
-        _judge_pending(store, opts, tasks, console, more_coming, progress)
+        _judge_pending(store, opts, tasks, console, more_coming, progress, stats or JudgingStats())
         report = build_report(store)
     finally:
         store.close()
@@ -178,7 +188,7 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
 
 
 def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], console: Console,
-                   more_coming: Callable[[], bool] | None, progress: Progress | None) -> None:
+                   more_coming: Callable[[], bool] | None, progress: Progress | None, stats: JudgingStats) -> None:
     programs = store.count_pending()
     if programs == 0 and more_coming is None:
         return
@@ -197,7 +207,7 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
     if provenance is not None:
         provenance["sandbox"] = {k: v for k, v in pool.info.items() if k != "pid"}
         store.set_meta("provenance", provenance)
-    stats = {"programs": 0, "tests": 0, "pending_commit": 0, "last_commit": time.monotonic()}
+    commits = {"pending": 0, "last": time.monotonic()}
     start = time.monotonic()
 
     own_progress = progress is None
@@ -212,19 +222,21 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
             progress.update(bar, total=progress.tasks[bar].total + count)
 
     def on_outcome(program_id: int, outcome: dict[str, Any]) -> None:
-        if stats["pending_commit"] == 0:
+        if commits["pending"] == 0:
             store.begin()
         store.save_outcome(program_id, outcome)
-        stats["programs"] += 1
-        stats["tests"] += len(outcome["tests"])
-        stats["pending_commit"] += 1
+        stats.programs += 1
+        stats.tests += len(outcome["tests"])
+        if live and more_coming():
+            stats.while_sampling += 1
+        commits["pending"] += 1
         now = time.monotonic()
-        if stats["pending_commit"] >= 256 or now - stats["last_commit"] > 0.5:
+        if commits["pending"] >= 256 or now - commits["last"] > 0.5:
             store.commit()
-            stats["pending_commit"], stats["last_commit"] = 0, now
+            commits["pending"], commits["last"] = 0, now
         elapsed = max(now - start, 1e-9)
-        progress.update(bar, advance=1, rates=f"programs · {stats['programs'] / elapsed:.1f}/s · "
-                                              f"{stats['tests'] / elapsed:.0f} tests/s")
+        progress.update(bar, advance=1, rates=f"programs · {stats.programs / elapsed:.1f}/s · "
+                                              f"{stats.tests / elapsed:.0f} tests/s")
 
     interrupted = False
     try:
@@ -236,11 +248,12 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
     finally:
         if own_progress:
             progress.stop()
-        if stats["pending_commit"]:
+        if commits["pending"]:
             store.commit()
+        stats.seconds = time.monotonic() - start
         pool.close()
         shutil.rmtree(scratch, ignore_errors=True)
     if interrupted:
-        console.print(f"[yellow]interrupted: {stats['programs']} programs judged and saved in {opts.run_dir}; "
+        console.print(f"[yellow]interrupted: {stats.programs} programs judged and saved in {opts.run_dir}; "
                       "run the same command again to resume[/]")
         raise KeyboardInterrupt

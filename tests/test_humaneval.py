@@ -3,7 +3,7 @@
 import pytest
 
 from judge.datasets import Selection, load_tasks
-from judge.evaluate import program_source
+from judge.samples import program_source
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 CODEX_STOPS = ("\nclass", "\ndef", "\n#", "\nif", "\nprint")
 
@@ -18,12 +20,32 @@ class Sample:
     index: int | None     # explicit sample number, or None for "next in file order"
     code: str
     where: str            # file:line, for messages
+    meta: dict[str, Any] = field(default_factory=dict)  # tokens, finish_reason, sum/mean_logprob when given
+
+
+_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 
 def truncate(text: str, stops: Sequence[str]) -> str:
     """Cut ``text`` at the earliest stop sequence (the Codex HumanEval protocol)."""
     cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=len(text))
     return text[:cut]
+
+
+def program_source(task: Any, completion: str) -> str:
+    """The program that runs: HumanEval completes the prompt; APPS samples are whole programs."""
+    return task.prompt + completion if task.kind == "humaneval" else completion
+
+
+def extract_code(answer: str) -> str:
+    """The program in a chat answer: its longest Python code block (```python, ```py or a bare
+    fence), or the whole answer when it has no fence.  An unclosed last fence counts (the
+    answer was cut by the token limit)."""
+    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(answer)]
+    python = [body for lang, body in blocks if lang in ("python", "python3", "py", "")]
+    if not python:
+        return answer
+    return max(python, key=len)
 
 
 def read_samples(path: str, task_ids: Sequence[str]) -> Iterator[Sample]:

