@@ -103,9 +103,38 @@ def build_report(store: RunStore) -> dict[str, Any]:
         {"task_id": p.task_id, "difficulty": p.difficulty, "n": p.n, "c": p.c, "timeout_only": p.timeout_only,
          "n_filtered": p.n_filtered if filtered else None, "c_filtered": p.c_filtered if filtered else None,
          "public_tests": p.public_source} for p in problems]
+    ranked = ranked_pass_at_1(store, {p.task_id: p for p in problems})
+    if ranked:
+        report["ranked_pass@1"] = ranked
     report["config"] = config
     report["provenance"] = store.get_meta("provenance") or {}
     return report
+
+
+def ranked_pass_at_1(store: RunStore, problems: dict[str, ProblemCounts]) -> dict[str, Any] | None:
+    """Pass rate when one sample per problem is picked by the model's log-probs (Codex, Fig. 7).
+
+    Over the problems whose judged samples carry log-probs: the sample with the highest mean
+    token log-prob, the one with the highest sum, and a random one (its expectation, c/n).
+    Ties go to the lowest sample number.
+    """
+    best: dict[str, dict[str, tuple[float, bool]]] = {}
+    rows = store.db.execute(
+        "SELECT s.task_id, s.mean_logprob, s.sum_logprob, p.passed FROM samples s JOIN programs p ON p.id=s.program_id "
+        "WHERE p.done AND s.mean_logprob IS NOT NULL ORDER BY s.task_id, s.sample_index")
+    for task_id, mean, total, passed in rows:
+        entry = best.setdefault(task_id, {})
+        for key, value in (("mean_logprob", mean), ("sum_logprob", total)):
+            if value is not None and (key not in entry or value > entry[key][0]):
+                entry[key] = (value, bool(passed))
+    chosen = [t for t in best if t in problems]
+    if not chosen:
+        return None
+    out: dict[str, Any] = {"problems": len(chosen)}
+    for key in ("mean_logprob", "sum_logprob"):
+        out[key] = sum(best[t][key][1] for t in chosen if key in best[t]) / len(chosen)
+    out["random"] = sum(problems[t].c / problems[t].n for t in chosen) / len(chosen)
+    return out
 
 
 def _cell(report_views: dict[str, Any], view: str, key: str) -> str:
@@ -137,6 +166,11 @@ def render(report: dict[str, Any], console: Console, title: str = "") -> None:
         parts.append(f"pass the statement's examples {counts['filtered_survivors']}")
     console.print("  " + " · ".join(parts))
     console.print("  sample verdicts: " + ", ".join(f"{k} {v}" for k, v in counts["verdicts"].items()))
+    ranked = report.get("ranked_pass@1")
+    if ranked:
+        console.print(f"  ranked pass@1 ({ranked['problems']} problems): highest mean log-prob "
+                      f"{100 * ranked['mean_logprob']:.2f} · highest sum log-prob {100 * ranked['sum_logprob']:.2f} · "
+                      f"random {100 * ranked['random']:.2f}")
     if counts["pending_samples"]:
         console.print(f"  [yellow]{counts['pending_samples']} samples not judged yet: rerun the command to finish[/]")
     for defect in counts["unjudgeable_problems"]:

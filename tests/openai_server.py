@@ -198,3 +198,42 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def build_bank(prompts, answers_for) -> dict[str, list[dict]]:
+    """A bank for ``--bank``: ``prompts`` are judge Prompt objects, ``answers_for(task_id)`` gives
+    that task's [{"text", "logprob"}, ...]."""
+    bank = {}
+    for prompt in prompts:
+        text = prompt.text if prompt.style == "completion" else prompt.messages[-1]["content"]
+        bank[prompt_key(text)] = answers_for(prompt.task_id)
+    return bank
+
+
+class ServerProcess:
+    """Run this server in a child process: ``with ServerProcess(bank_path, "--drop-every", "5") as url: ...``."""
+
+    def __init__(self, bank_path: str | None, *flags: str) -> None:
+        import subprocess
+        command = [sys.executable, __file__, *(["--bank", bank_path] if bank_path else []), *flags]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        if not line.startswith("listening"):
+            self.process.kill()
+            raise RuntimeError(f"test server did not start: {line!r}")
+        self.url = f"http://127.0.0.1:{int(line.split()[1])}/v1"
+
+    def stats(self) -> dict:
+        import urllib.request
+        with urllib.request.urlopen(self.url + "/stats", timeout=10) as response:
+            return json.load(response)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def __enter__(self) -> "ServerProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

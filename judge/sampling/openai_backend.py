@@ -85,12 +85,12 @@ class OpenAIBackend(Backend):
     async def _with_retries(self, client: Any, request: Request, params: SamplingParams) -> list[Generation]:
         import openai
         for attempt in range(self.max_retries + 1):
+            with_logprobs = params.logprobs and not self.logprobs_refused
             try:
-                return await self._call(client, request, params)
+                return await self._call(client, request, params, with_logprobs)
             except openai.APIStatusError as err:
                 if err.status_code not in RETRYABLE_STATUS:
-                    if err.status_code == 400 and params.logprobs and "logprob" in str(err).lower() \
-                            and not self.logprobs_refused:
+                    if err.status_code == 400 and with_logprobs and "logprob" in str(err).lower():
                         self.logprobs_refused = True  # this server has no log-probs: sample without
                         continue
                     raise SamplingError(f"{self.base_url}: the server refused the request for task "
@@ -107,9 +107,8 @@ class OpenAIBackend(Backend):
         raise SamplingError(f"{self.base_url}: gave up on task {request.prompt.task_id} after {self.max_retries} "
                             "retries (server overloaded or unreachable); rerun the same command to continue")
 
-    async def _call(self, client: Any, request: Request, params: SamplingParams) -> list[Generation]:
+    async def _call(self, client: Any, request: Request, params: SamplingParams, want_logprobs: bool) -> list[Generation]:
         prompt = request.prompt
-        want_logprobs = params.logprobs and not self.logprobs_refused
         common: dict[str, Any] = dict(model=self.model, n=request.count, temperature=params.temperature,
                                       top_p=params.top_p, max_tokens=params.max_tokens, seed=request.seed)
         if params.stop:
