@@ -105,10 +105,11 @@ def _ingest(store: RunStore, paths: list[str], tasks: list[Task], stop: tuple[st
 
 
 def _units(store: RunStore, by_id: dict[str, Task], more_coming: Callable[[], bool] | None,
-           on_new: Callable[[int], None]) -> Iterator[Unit | None]:
+           on_new: Callable[[int], None], on_idle: Callable[[], None]) -> Iterator[Unit | None]:
     """Work units of unjudged programs; while ``more_coming()`` says samples still arrive, keep looking.
 
-    Yields None when there is nothing to do yet, so that the pool keeps collecting outcomes.
+    Yields None when there is nothing to do yet, so that the pool keeps collecting outcomes;
+    ``on_idle`` runs first (the judging loop commits, so the sampler can write).
     """
     unit_id, watermark = 0, 0
     while True:
@@ -122,6 +123,7 @@ def _units(store: RunStore, by_id: dict[str, Task], more_coming: Callable[[], bo
         watermark = upto
         if finished:
             return
+        on_idle()
         yield None
 
 
@@ -221,6 +223,11 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
         if live:
             progress.update(bar, total=progress.tasks[bar].total + count)
 
+    def commit() -> None:
+        if commits["pending"]:
+            store.commit()
+            commits["pending"], commits["last"] = 0, time.monotonic()
+
     def on_outcome(program_id: int, outcome: dict[str, Any]) -> None:
         if commits["pending"] == 0:
             store.begin()
@@ -232,8 +239,7 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
         commits["pending"] += 1
         now = time.monotonic()
         if commits["pending"] >= 256 or now - commits["last"] > 0.5:
-            store.commit()
-            commits["pending"], commits["last"] = 0, now
+            commit()
         elapsed = max(now - start, 1e-9)
         progress.update(bar, advance=1, rates=f"programs · {stats.programs / elapsed:.1f}/s · "
                                               f"{stats.tests / elapsed:.0f} tests/s")
@@ -242,14 +248,13 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
     try:
         if own_progress:
             progress.start()
-        pool.run(_units(store, by_id, more_coming, on_new), on_outcome)
+        pool.run(_units(store, by_id, more_coming, on_new, commit), on_outcome)
     except KeyboardInterrupt:
         interrupted = True
     finally:
         if own_progress:
             progress.stop()
-        if commits["pending"]:
-            store.commit()
+        commit()
         stats.seconds = time.monotonic() - start
         pool.close()
         shutil.rmtree(scratch, ignore_errors=True)

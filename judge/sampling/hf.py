@@ -7,6 +7,7 @@ as OpenAI-compatible servers report them, so ranked pass@1 means the same with e
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from judge.sampling.base import Backend, Generation, OnResult, Request, SamplingError, SamplingParams, generation
@@ -53,18 +54,23 @@ class HFBackend(Backend):
         for request in requests:
             inputs = self.tokenizer(self._text(request), return_tensors="pt").to(self.device)
             torch.manual_seed(request.seed)
-            kwargs: dict[str, Any] = dict(max_new_tokens=params.max_tokens, num_return_sequences=request.count,
+            greedy = params.temperature <= 0  # one decoding, the same for every sample number
+            kwargs: dict[str, Any] = dict(max_new_tokens=params.max_tokens,
+                                          num_return_sequences=1 if greedy else request.count,
                                           return_dict_in_generate=True, output_logits=True,
                                           pad_token_id=self.tokenizer.pad_token_id)
-            if params.temperature > 0:
-                kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)
+            if greedy:
+                kwargs.update(do_sample=False, temperature=None, top_p=None)
             else:
-                kwargs.update(do_sample=False)
+                kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)
             if params.stop:
                 kwargs.update(stop_strings=list(params.stop), tokenizer=self.tokenizer)
             with torch.no_grad():
                 out = self.model.generate(**inputs, **kwargs)
-            on_result(request, self._generations(request, inputs["input_ids"].shape[1], out, params))
+            generations = self._generations(request, inputs["input_ids"].shape[1], out, params)
+            if greedy:
+                generations = [replace(generations[0], index=request.first_index + i) for i in range(request.count)]
+            on_result(request, generations)
 
     def _generations(self, request: Request, prompt_len: int, out: Any, params: SamplingParams) -> list[Generation]:
         import torch
