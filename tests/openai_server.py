@@ -7,7 +7,8 @@ completion prompt, or a chat request's last user message) it draws answers from 
 for that prompt's SHA-256, reproducibly from the seed; tokens are whitespace-separated pieces and
 each answer's per-token log-prob is the bank's value for it.
 
-Faults on demand: every K-th request refused with 429 (Retry-After), answered 500, or its
+``--unique`` tags every answer with its seed and number, so that no two samples are the same
+program.  Faults on demand: every K-th request refused with 429 (Retry-After), answered 500, or its
 connection dropped without a response; a fixed delay per request; ``--max-n``; ``--no-logprobs``.
 ``GET /stats`` counts requests and faults.
 
@@ -62,6 +63,8 @@ def answer(state: State, prompt: str, index: int, seed: int, stop: list[str], ma
     rng = random.Random(f"{seed}:{index}")
     choice = answers[rng.randrange(len(answers))]
     text, finish = choice["text"], "stop"
+    if state.args.unique:  # every sample a distinct program, as from a real model at T > 0
+        text = f"{text.rstrip(chr(10))}\n# sample {seed}-{index}\n"
     cuts = [i for i in (text.find(s) for s in stop) if i >= 0]
     if cuts:
         text = text[:min(cuts)]
@@ -184,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fail-every", type=int, default=0)
     parser.add_argument("--drop-every", type=int, default=0)
     parser.add_argument("--no-logprobs", action="store_true")
+    parser.add_argument("--unique", action="store_true", help="make every answer a distinct program")
     args = parser.parse_args(argv)
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
