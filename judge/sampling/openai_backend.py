@@ -10,6 +10,7 @@ refusal stops sampling with the server's message (samples already received are k
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 from collections.abc import Iterable
@@ -113,21 +114,33 @@ class OpenAIBackend(Backend):
                                       top_p=params.top_p, max_tokens=params.max_tokens, seed=request.seed)
         if params.stop:
             common["stop"] = list(params.stop)[:4] if "api.openai.com" in self.base_url else list(params.stop)
+        # The raw JSON, not the client's typed objects: building those costs more than the request.
         if prompt.style == "chat":
-            response = await client.chat.completions.create(messages=prompt.messages, logprobs=want_logprobs or None,
-                                                            **common)
-            choices = sorted(response.choices, key=lambda c: c.index)
-            return [generation(request.first_index + i, c.message.content or "", c.finish_reason,
-                               [t.logprob for t in c.logprobs.content] if c.logprobs and c.logprobs.content else None)
-                    for i, c in enumerate(choices[:request.count])]
-        response = await client.completions.create(prompt=prompt.text, logprobs=1 if want_logprobs else None, **common)
-        choices = sorted(response.choices, key=lambda c: c.index)
-        usage = getattr(response, "usage", None)
-        single_tokens = usage.completion_tokens if usage is not None and len(choices) == 1 else None
-        return [generation(request.first_index + i, c.text or "", c.finish_reason,
-                           c.logprobs.token_logprobs if c.logprobs and c.logprobs.token_logprobs else None,
-                           tokens=single_tokens)
-                for i, c in enumerate(choices[:request.count])]
+            raw = await client.chat.completions.with_raw_response.create(
+                messages=prompt.messages, logprobs=want_logprobs or None, **common)
+        else:
+            raw = await client.completions.with_raw_response.create(
+                prompt=prompt.text, logprobs=1 if want_logprobs else None, **common)
+        try:
+            body = json.loads(raw.text)
+            choices = sorted(body["choices"], key=lambda c: c.get("index", 0))[:request.count]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise SamplingError(f"{self.base_url}: the server's answer for task {prompt.task_id} is not an "
+                                "OpenAI completion (no 'choices'); is --base-url the /v1 endpoint?") from None
+        out = []
+        for i, choice in enumerate(choices):
+            logprobs = choice.get("logprobs") or {}
+            if prompt.style == "chat":
+                text = (choice.get("message") or {}).get("content") or ""
+                values = [t.get("logprob") for t in logprobs.get("content") or []] or None
+            else:
+                text = choice.get("text") or ""
+                values = logprobs.get("token_logprobs") or None
+            tokens = None
+            if values is None and len(choices) == 1:
+                tokens = (body.get("usage") or {}).get("completion_tokens")
+            out.append(generation(request.first_index + i, text, choice.get("finish_reason"), values, tokens=tokens))
+        return out
 
 
 def _retry_after(response: Any) -> float | None:
