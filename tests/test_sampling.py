@@ -65,6 +65,8 @@ def dataset_args(tasks):
 def stored(run_dir):
     db = sqlite3.connect(os.path.join(run_dir, "run.sqlite"))
     try:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name='samples'").fetchone():
+            return []  # a run just being created
         return db.execute("SELECT s.task_id, s.sample_index, p.source, s.tokens, s.finish_reason, s.mean_logprob "
                           "FROM samples s JOIN programs p ON p.id=s.program_id ORDER BY 1, 2").fetchall()
     finally:
