@@ -7,7 +7,14 @@ from typing import Any
 
 from judge.store import RunStore
 
-_TEST_FIELDS = ("role", "index", "verdict", "detail", "accepted_by", "cpu", "wall", "memory_kb")
+_TEST_FIELDS = ("role", "index", "verdict", "detail", "accepted_by", "cpu", "wall", "memory_kb", "output", "strict")
+
+
+def _test(row: tuple[Any, ...]) -> dict[str, Any]:
+    test = dict(zip(_TEST_FIELDS, row))
+    test["output"] = test["output"] or ""
+    test["strict"] = None if test["strict"] is None else bool(test["strict"])
+    return test
 
 
 def export_samples(store: RunStore) -> Iterator[dict[str, Any]]:
@@ -22,8 +29,9 @@ def export_samples(store: RunStore) -> Iterator[dict[str, Any]]:
     for task_id, index, program_id, verdict, passed, timeout_only, public, public_t, ie, digest in rows:
         if program_id != cached_id:
             cached_id = program_id
-            cached_tests = [dict(zip(_TEST_FIELDS, r)) for r in db.execute(
-                "SELECT role, test_index, verdict, detail, accepted_by, cpu, wall, memory_kb FROM results "
+            cached_tests = [_test(r) for r in db.execute(
+                "SELECT role, test_index, verdict, detail, accepted_by, cpu, wall, memory_kb, output, strict_accepts "
+                "FROM results "
                 "WHERE program_id=? ORDER BY role, test_index", (program_id,))]
         yield {"task_id": task_id, "sample_index": index, "passed": bool(passed), "verdict": verdict,
                "timeout_only": bool(timeout_only), "public_passed": None if public is None else bool(public),

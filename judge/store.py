@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS samples(
 CREATE TABLE IF NOT EXISTS results(
     program_id INTEGER NOT NULL, role TEXT NOT NULL, test_index INTEGER NOT NULL,
     verdict TEXT NOT NULL, detail TEXT, accepted_by TEXT, cpu REAL, wall REAL, memory_kb INTEGER,
+    output TEXT, strict_accepts INTEGER,
     PRIMARY KEY(program_id, role, test_index));
 CREATE TABLE IF NOT EXISTS ingests(path TEXT, size INTEGER, mtime_ns INTEGER, samples INTEGER,
     PRIMARY KEY(path, size, mtime_ns));
@@ -205,9 +206,9 @@ class RunStore:
     def save_outcome(self, program_id: int, outcome: dict[str, Any]) -> None:
         """Store one program's outcome (a ProgramOutcome as a dict) inside the caller's transaction."""
         self.db.executemany(
-            "INSERT OR REPLACE INTO results VALUES(?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?)",
             [(program_id, t["role"], t["index"], t["verdict"], t["detail"], t["accepted_by"], t["cpu"], t["wall"],
-              t["memory_kb"]) for t in outcome["tests"]])
+              t["memory_kb"], t.get("output") or None, t.get("strict")) for t in outcome["tests"]])
         self.db.execute(
             "UPDATE programs SET done=1, verdict=?, passed=?, timeout_only=?, public_passed=?, "
             "public_passed_with_timeouts=?, internal_errors=? WHERE id=?",

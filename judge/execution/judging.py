@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from types import CodeType, ModuleType
 from typing import Any
 
+from judge.checkers import get_rule
 from judge.datasets import Task
 from judge.sandbox.client import CallSession, ChildGone, Limits, RunResult, ZygoteClient, ZygoteDied
 from judge.verdicts import Verdict, execution_verdict
@@ -36,6 +37,17 @@ class TestRecord:
     cpu: float = 0.0
     wall: float = 0.0
     memory_kb: int = 0
+    output: str = ""          # failing tests: the start of what the program printed or returned, or its stderr's end
+    strict: bool | None = None  # AC under a lenient rule: would the strict rule accept it too?
+
+
+EXCERPT = 300  # characters of a failing test's output kept for reports
+
+
+def _excerpt(text: str, tail: bool = False) -> str:
+    if len(text) <= EXCERPT:
+        return text
+    return "…" + text[-EXCERPT:] if tail else text[:EXCERPT] + "…"
 
 
 @dataclass
@@ -99,6 +111,9 @@ class Judge:
 
     def __init__(self, zygotes: "ZygotePair", rule: ModuleType) -> None:
         self.zygotes, self.limits, self.rule = zygotes, zygotes.limits, rule
+        # Under a lenient rule, each accepted answer is also checked strictly: the report can
+        # count the samples that pass only because of the leniency.
+        self.strict = None if rule.__name__.endswith(".strict") else get_rule("strict")
         self._plans: dict[str, list[_Entry]] = {}
         self._checks: dict[str, tuple[CodeType, CodeType]] = {}
 
@@ -159,18 +174,27 @@ class Judge:
             internal_errors += errors
             stdout = None
             for role, index, expected in wanted:
-                accepted_by = ""
+                accepted_by, output, strict = "", "", None
                 final, why = verdict, detail
                 if final is None:
                     if task.kind == "stdio":
                         if stdout is None:
                             stdout = run.stdout.decode("utf-8", "surrogateescape")
-                        accepted_by = self.rule.compare_stdout(expected if isinstance(expected, str) else str(expected), stdout) or ""
+                        want = expected if isinstance(expected, str) else str(expected)
+                        accepted_by = self.rule.compare_stdout(want, stdout) or ""
+                        if accepted_by and self.strict is not None:
+                            strict = self.strict.compare_stdout(want, stdout) is not None
+                        output = "" if accepted_by else _excerpt(stdout)
                     else:
                         accepted_by = self.rule.compare_return(expected, value) or ""
+                        if accepted_by and self.strict is not None:
+                            strict = self.strict.compare_return(expected, value) is not None
+                        output = "" if accepted_by else _excerpt(repr(value))
                     final = Verdict.AC if accepted_by else Verdict.WA
+                elif final is Verdict.RE and run is not None:
+                    output = _excerpt(run.stderr_tail.decode("utf-8", "replace"), tail=True)
                 records.append(TestRecord(role, index, final.value, why, accepted_by, run.cpu if run else 0.0,
-                                          run.wall if run else 0.0, run.maxrss_kb if run else 0))
+                                          run.wall if run else 0.0, run.maxrss_kb if run else 0, output, strict))
                 if final not in (Verdict.AC, Verdict.TLE):
                     open_roles[role] = False
             if not any(open_roles.values()):
