@@ -15,7 +15,8 @@ from rich.console import Console
 
 from judge.datasets import DatasetError, Selection, parse_ids
 from judge.evaluate import EvaluateOptions, default_workers, evaluate
-from judge.report import build_report, render
+from judge.render.table import render
+from judge.report import build_report
 from judge.samples import CODEX_STOPS, SampleError
 from judge.sandbox.client import Limits
 from judge.store import RunStore, StoreError
@@ -55,6 +56,26 @@ DifficultyOpt = Annotated[Optional[list[str]], typer.Option(help="Keep only this
 IdsOpt = Annotated[Optional[str], typer.Option(help="Task ids or ranges, e.g. '0-99,4000'.")]
 LimitOpt = Annotated[Optional[int], typer.Option(help="Keep at most this many tasks.")]
 PublicTestsOpt = Annotated[str, typer.Option(help="Tests for filtered pass@k: 'statement' (examples in the text) or 'first:N'.")]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+def parse_exclude(spec: Optional[str]) -> frozenset[str]:
+    """--exclude: comma-separated ids/ranges, or a file of ids (one per line or comma-separated; # comments)."""
+    if not spec:
+        return frozenset()
+    if os.path.isfile(spec):
+        with open(spec, encoding="utf-8") as fh:
+            spec = ",".join(line.split("#", 1)[0].strip() for line in fh)
+    return frozenset(parse_ids(spec))
+
+
+ExcludeOpt = Annotated[Optional[str], typer.Option(help="Problems to leave out: ids/ranges, or a file of ids (e.g. from `judge audit --out`).")]
 
 
 def _selection(split: str, difficulty: Optional[list[str]], ids: Optional[str], limit: Optional[int]) -> Selection:
@@ -98,6 +119,7 @@ def evaluate_cmd(
     public_tests: PublicTestsOpt = "statement",
     stop: Annotated[Stops, typer.Option(help="Truncate completions at stop sequences first ('codex': HumanEval's).")] = Stops.none,
     json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here.")] = None,
+    exclude: ExcludeOpt = None,
 ) -> None:
     """Judge SAMPLES against a dataset, store every verdict in RUN and print pass@k."""
     try:
@@ -109,7 +131,7 @@ def evaluate_cmd(
         selection=_selection(split, difficulty, ids, limit),
         limits=Limits(cpu=timeout, memory=memory << 20, output=output_limit << 20, wall=wall),
         workers=workers, ks=ks, compare=compare.value, public_tests=public_tests,
-        stop=CODEX_STOPS if stop is Stops.codex else ())
+        stop=CODEX_STOPS if stop is Stops.codex else (), exclude=parse_exclude(exclude))
     try:
         report = evaluate(options, err_console)
     except (DatasetError, SampleError, StoreError) as err:
@@ -266,20 +288,199 @@ def run_cmd(
 @app.command("report")
 def report_cmd(
     run: Annotated[str, typer.Argument(help="Run directory.")],
-    json_out: Annotated[Optional[str], typer.Option("--json", help="Write the report as JSON here ('-' for stdout).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table (terminal), json, md (Markdown) or html (self-contained, with plots).")] = Format.table,
+    out: Annotated[Optional[str], typer.Option(help="Write here instead of the terminal (json/md/html).")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here ('-' for stdout).")] = None,
+    plots: Annotated[Optional[str], typer.Option(help="Also write PNG and SVG figures (matplotlib) into this folder.")] = None,
+    exclude: ExcludeOpt = None,
 ) -> None:
-    """Print the pass@k report of a run."""
+    """Print or write the pass@k report of a run."""
+    from judge.report import failing_examples
     store = _open_run(run)
     try:
-        report = build_report(store)
+        report = build_report(store, parse_exclude(exclude))
+        failing = failing_examples(store) if format is Format.html else {}
+        tasks = None
+        if format is Format.html:
+            from judge.evaluate import tasks_of_run
+            loaded = tasks_of_run(store)
+            tasks = {t.task_id: t for t in loaded} if loaded is not None else None
     finally:
         store.close()
     if json_out == "-":
         print(json.dumps(report, indent=2))
         return
-    render(report, console, title=run)
     if json_out:
         _write_json(json_out, report)
+    if plots:
+        from judge.render.plots import write_plots
+        try:
+            for path in write_plots(report, plots):
+                err_console.print(f"wrote {path}")
+        except RuntimeError as err:
+            _fail(str(err))
+    if format is Format.table:
+        render(report, console, title=run)
+        return
+    if format is Format.json:
+        text = json.dumps(report, indent=2) + "\n"
+    elif format is Format.md:
+        from judge.render import markdown
+        text = markdown.render(report, title=run)
+    else:
+        from judge.render import html
+        text = html.render(report, failing, tasks, title=f"judge report · {run}")
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        err_console.print(f"wrote {out}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("compare")
+def compare_cmd(
+    runs: Annotated[list[str], typer.Argument(help="Two or more run directories; the first is the baseline.")],
+    k: Annotated[str, typer.Option(help="Comma-separated k (only k <= the smallest n are used).")] = "1,10,100",
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Write the comparison as JSON here ('-' for stdout).")] = None,
+    exclude: ExcludeOpt = None,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples of the problems.")] = 10_000,
+) -> None:
+    """Runs side by side: pass@k, differences with paired bootstrap 95% intervals, problems solved by one only."""
+    from rich.table import Table
+
+    from judge.compare import compare
+    if len(runs) < 2:
+        _fail("give at least two run directories")
+    reports = []
+    for run in runs:
+        store = _open_run(run)
+        try:
+            reports.append(build_report(store, parse_exclude(exclude)))
+        finally:
+            store.close()
+    try:
+        result = compare(reports, [int(x) for x in k.split(",") if x.strip()], bootstrap)
+    except ValueError as err:
+        _fail(str(err))
+    result["run_dirs"] = runs
+    if json_out == "-":
+        print(json.dumps(result, indent=2))
+        return
+    if json_out:
+        _write_json(json_out, result)
+    for i, block in enumerate(result["differences"], 1):
+        table = Table(title=f"{runs[i]} vs {runs[0]} · {result['problems']} problems",
+                      caption="pass@k in %; difference with its paired bootstrap 95% interval; * = interval excludes 0")
+        for name in ("view", "k", runs[0], runs[i], "difference", "95% interval"):
+            table.add_column(name, justify="right" if name != "view" else "left")
+        for d in block["differences"]:
+            significant = "*" if d["low"] > 0 or d["high"] < 0 else ""
+            table.add_row(d["view"], str(d["k"]), f"{100 * d['base']:.2f}", f"{100 * d['other']:.2f}",
+                          f"{100 * d['delta']:+.2f}{significant}", f"[{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]")
+        console.print(table)
+        console.print(f"  solved only by {runs[0]}: {', '.join(block['solved_only_by_base']) or 'none'}")
+        console.print(f"  solved only by {runs[i]}: {', '.join(block['solved_only_by_other']) or 'none'}")
+    if result["only_in_some"]:
+        console.print(f"  [yellow]{len(result['only_in_some'])} problems are not in every run and were left out[/]")
+
+
+@app.command("audit")
+def audit_cmd(
+    dataset: DatasetOpt,
+    run: RunOpt,
+    data: DataOpt = None,
+    split: SplitOpt = "test",
+    difficulty: DifficultyOpt = None,
+    ids: IdsOpt = None,
+    limit: LimitOpt = None,
+    references: Annotated[int, typer.Option(help="Reference solutions judged per problem (at most).")] = 5,
+    compare: Annotated[Compare, typer.Option(help="Output comparison rule.")] = Compare.strict,
+    timeout: Annotated[float, typer.Option(help="CPU seconds per test.")] = 3.0,
+    workers: Annotated[int, typer.Option(help="Parallel sandboxes (default: physical cores).")] = 0,
+    out: Annotated[Optional[str], typer.Option(help="Write the ids of problems whose references all fail here (for --exclude).")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Write the audit as JSON here.")] = None,
+) -> None:
+    """Judge a dataset's own reference solutions and list the problems they fail (broken tests, "print any")."""
+    from judge.audit import audit
+    options = EvaluateOptions(samples=[], dataset=dataset.value, run_dir=run, data=data,
+                              selection=_selection(split, difficulty, ids, limit), limits=Limits(cpu=timeout),
+                              workers=workers, ks=[1], compare=compare.value)
+    try:
+        result = audit(options, references, err_console)
+    except (DatasetError, SampleError, StoreError) as err:
+        _fail(str(err))
+    except KeyboardInterrupt:
+        raise typer.Exit(130)
+    from rich.table import Table
+    table = Table(title=f"references of {result['problems']} problems ({result['without_references']} without references)"
+                        f" · {len(result['broken'])} with every reference failing")
+    for name in ("problem", "difficulty", "references passing", "verdicts of failing references", "note"):
+        table.add_column(name)
+    for row in result["broken"] + result["partly"]:
+        table.add_row(row["task_id"], row["difficulty"] or "", f"{row['passed']}/{row['references']}",
+                      ", ".join(f"{v} {n}" for v, n in row["verdicts"].items()), row["note"])
+    console.print(table)
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(f"# problems whose {references} reference solutions all fail ({dataset.value}, {compare.value})\n")
+            fh.writelines(f"{row['task_id']}\n" for row in result["broken"])
+        err_console.print(f"wrote {out}: use it with --exclude")
+    if json_out:
+        _write_json(json_out, result)
+
+
+@app.command("sweep")
+def sweep_cmd(
+    config: Annotated[str, typer.Argument(help="Run preset (TOML file or bundled name).")],
+    temperatures: Annotated[str, typer.Option(help="Comma-separated temperatures.")] = "0.2,0.4,0.6,0.8,1.0",
+    run: Annotated[Optional[str], typer.Option(help="Base run directory; each temperature gets BASE-T<t>.")] = None,
+    n: Annotated[Optional[int], typer.Option("-n", "--n", help="Override [sampling] n.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Override [sampling] model.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="Override [sampling] base_url (openai).")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Override [dataset] limit.")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Write the sweep as JSON here.")] = None,
+    plot: Annotated[Optional[str], typer.Option(help="Write a figure of pass@k against temperature (PNG and SVG) with this path stem.")] = None,
+) -> None:
+    """Run a preset at several temperatures and report the best temperature per k (Codex Fig. 5/6)."""
+    from judge import runconfig
+    from judge.prompting import TemplateError
+    from judge.sampling import SamplingError
+    from judge.sweep import sweep
+    try:
+        temps = [float(t) for t in temperatures.split(",") if t.strip()]
+    except ValueError:
+        _fail(f"--temperatures must be comma-separated numbers, not {temperatures!r}")
+    overrides: dict = {"sampling": {key: v for key, v in (("n", n), ("model", model), ("base_url", base_url)) if v is not None},
+                       "dataset": {"limit": limit} if limit is not None else {}}
+    try:
+        result = sweep(config, temps, run, overrides, err_console)
+    except (runconfig.ConfigError, DatasetError, SampleError, StoreError, TemplateError, SamplingError, ValueError) as err:
+        _fail(str(err))
+    except KeyboardInterrupt:
+        raise typer.Exit(130)
+    from rich.table import Table
+    keys = result["k"]
+    table = Table(title=f"temperature sweep · {result['problems']} problems",
+                  caption="raw pass@k in %; * = best temperature for that k")
+    table.add_column("temperature", justify="right")
+    for key in keys:
+        table.add_column(key, justify="right")
+    for row in result["rows"]:
+        table.add_row(f"{row['temperature']:g}", *[f"{100 * row['raw'][key]:.2f}"
+                                                     + ("*" if result["best"][key] == row["temperature"] else "")
+                                                     for key in keys])
+    console.print(table)
+    console.print("  best temperature: " + ", ".join(f"{key} at T={result['best'][key]:g}" for key in keys))
+    if json_out:
+        _write_json(json_out, result)
+    if plot:
+        from judge.sweep import write_plot
+        try:
+            for path in write_plot(result, plot):
+                err_console.print(f"wrote {path}")
+        except RuntimeError as err:
+            _fail(str(err))
 
 
 @app.command("export")

@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import judge
 from judge.checkers import get_rule
-from judge.datasets import Selection, Task, load_tasks
+from judge.datasets import DatasetError, Selection, Task, load_tasks
 from judge.execution.pool import RefereePool, Unit
 from judge.report import build_report
 from judge.samples import Sample, SampleError, program_source, read_samples, truncate
@@ -45,6 +45,7 @@ class EvaluateOptions:
     compare: str = "strict"
     public_tests: str = "statement"
     stop: tuple[str, ...] = ()
+    exclude: frozenset[str] = frozenset()   # problems left out (recorded as not judged, with the reason)
 
 
 def default_workers() -> int:
@@ -140,12 +141,28 @@ def dataset_config(opts: EvaluateOptions) -> dict[str, Any]:
             "ids": list(sel.ids), "limit": sel.limit, "public_tests": opts.public_tests}
 
 
+def tasks_of_run(store: RunStore) -> list[Task] | None:
+    """The tasks a run was made on, reloaded from its recorded dataset selection; None if unavailable."""
+    config = store.get_meta("dataset")
+    if not config:
+        return None
+    selection = Selection(split=config["split"], difficulties=tuple(config["difficulty"]), ids=tuple(config["ids"]),
+                          limit=config["limit"])
+    try:
+        return load_tasks(config["dataset"], config["data"], selection, config["public_tests"])
+    except (DatasetError, OSError):
+        return None
+
+
 def load_run(opts: EvaluateOptions, tasks: list[Task] | None = None) -> tuple[list[Task], RunStore]:
     """The selected tasks (loaded unless given) and the run store, bound to this dataset selection."""
     if tasks is None:
         tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
     if not tasks:
         raise SampleError("no task matches the dataset selection (check --split, --difficulty, --ids, --limit)")
+    for task in tasks:
+        if task.task_id in opts.exclude and not task.defect:
+            task.defect = f"problem {task.task_id} excluded (--exclude)"
     store = RunStore(opts.run_dir)
     try:
         store.bind_config("dataset", dataset_config(opts))

@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
-from judge.metrics import mean_pass_at_k
+from judge.metrics import mean_pass_at_k, pass_at_k
 from judge.store import RunStore
 
 VIEWS = ("raw", "filtered", "raw_with_timeouts", "filtered_with_timeouts")
@@ -63,12 +60,13 @@ def _metrics(problems: list[ProblemCounts], ks: list[int], filtered: bool) -> di
     return out
 
 
-def build_report(store: RunStore) -> dict[str, Any]:
+def build_report(store: RunStore, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The run's numbers as plain data (the JSON report); ``exclude`` drops problems (e.g. broken ones)."""
     config = {**(store.get_meta("dataset") or {}), **(store.get_meta("judging") or {}),
               "k": store.get_meta("k") or [1, 5, 10, 100, 1000]}
     if store.get_meta("sampling"):
         config["sampling"] = store.get_meta("sampling")
-    problems = [p for p in problem_counts(store) if p.n > 0]
+    problems = [p for p in problem_counts(store) if p.n > 0 and p.task_id not in exclude]
     min_n = min((p.n for p in problems), default=0)
     ks = [k for k in config["k"] if k <= min_n]
     filtered = any(p.kind != "humaneval" for p in problems)
@@ -102,10 +100,15 @@ def build_report(store: RunStore) -> dict[str, Any]:
     report["per_problem"] = [
         {"task_id": p.task_id, "difficulty": p.difficulty, "n": p.n, "c": p.c, "timeout_only": p.timeout_only,
          "n_filtered": p.n_filtered if filtered else None, "c_filtered": p.c_filtered if filtered else None,
+         "n_filtered_with_timeouts": p.n_filtered_t if filtered else None,
+         "c_filtered_with_timeouts": p.c_filtered_t if filtered else None,
          "public_tests": p.public_source} for p in problems]
+    report["excluded"] = sorted(exclude)
     ranked = ranked_pass_at_1(store, {p.task_id: p for p in problems})
     if ranked:
         report["ranked_pass@1"] = ranked
+    if config.get("compare", "strict") != "strict":
+        report["lenient_only"] = lenient_only(store)
     report["config"] = config
     report["provenance"] = store.get_meta("provenance") or {}
     return report
@@ -137,41 +140,68 @@ def ranked_pass_at_1(store: RunStore, problems: dict[str, ProblemCounts]) -> dic
     return out
 
 
-def _cell(report_views: dict[str, Any], view: str, key: str) -> str:
-    plain = report_views.get(view, {}).get(key)
-    with_t = report_views.get(f"{view}_with_timeouts", {}).get(key)
-    if plain is None:
-        return "-"
-    return f"{100 * plain:.2f} ({100 * with_t:.2f})"
+def per_problem_pairs(entry: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """(n, c) of one ``per_problem`` entry of a report, per view."""
+    pairs = {"raw": (entry["n"], entry["c"]), "raw_with_timeouts": (entry["n"], entry["c"] + entry["timeout_only"])}
+    if entry.get("n_filtered") is not None:
+        pairs["filtered"] = (entry["n_filtered"], entry["c_filtered"])
+        pairs["filtered_with_timeouts"] = (entry["n_filtered_with_timeouts"], entry["c_filtered_with_timeouts"])
+    return pairs
 
 
-def render(report: dict[str, Any], console: Console, title: str = "") -> None:
-    views = ["raw"] + (["filtered"] if report.get("filtered") else [])
-    keys = list(report.get("raw", {}))
-    table = Table(title=title or None, caption="pass@k in %; in brackets: timeout-only samples counted as passing")
-    table.add_column("difficulty")
-    table.add_column("problems", justify="right")
+def curve_ks(max_k: int) -> list[int]:
+    """k for pass@k curves: 1, 2, 3, 5, 10, 20, 30, 50, 100, ... up to ``max_k`` (and ``max_k`` itself)."""
+    ks, scale = [], 1
+    while scale <= max_k:
+        ks += [k for k in (scale, 2 * scale, 3 * scale, 5 * scale) if k <= max_k]
+        scale *= 10
+    return sorted(set(ks + ([max_k] if max_k >= 1 else [])))
+
+
+def pass_at_k_curves(report: dict[str, Any], difficulty: str | None = None) -> dict[str, list[tuple[int, float]]]:
+    """view -> [(k, pass@k)] over the report's problems (of one difficulty, if given)."""
+    entries = [e for e in report["per_problem"] if difficulty is None or e["difficulty"] == difficulty]
+    if not entries:
+        return {}
+    ks = curve_ks(min(e["n"] for e in entries))
+    views = [v for v in VIEWS if v in per_problem_pairs(entries[0])]
+    out = {}
     for view in views:
-        for key in keys:
-            table.add_column(f"{view} {key}", justify="right")
-    rows = [(d, r, r["problems"]) for d, r in report.get("by_difficulty", {}).items()]
-    rows.append(("all", report, report["counts"]["problems"]))
-    for name, views_of, count in rows:
-        table.add_row(name, str(count), *[_cell(views_of, v, k) for v in views for k in keys])
-    console.print(table)
-    counts = report["counts"]
-    parts = [f"samples {counts['samples']}", f"unique programs {counts['unique_programs']}",
-             f"tests run {counts['tests_run']}", f"timeout-only {counts['timeout_only_samples']}"]
-    if counts.get("filtered_survivors") is not None:
-        parts.append(f"pass the statement's examples {counts['filtered_survivors']}")
-    console.print("  " + " · ".join(parts))
-    console.print("  sample verdicts: " + ", ".join(f"{k} {v}" for k, v in counts["verdicts"].items()))
-    ranked = report.get("ranked_pass@1")
-    if ranked:
-        console.print(f"  ranked pass@1 ({ranked['problems']} problems): highest mean log-prob "
-                      f"{100 * ranked['mean_logprob']:.2f} · highest sum log-prob {100 * ranked['sum_logprob']:.2f} · "
-                      f"random {100 * ranked['random']:.2f}")
-    if counts["pending_samples"]:
-        console.print(f"  [yellow]{counts['pending_samples']} samples not judged yet: rerun the command to finish[/]")
-    for defect in counts["unjudgeable_problems"]:
-        console.print(f"  [yellow]not judged: {defect}[/]")
+        pairs = [per_problem_pairs(e)[view] for e in entries]
+        out[view] = [(k, sum(pass_at_k(n, c, k) for n, c in pairs) / len(pairs)) for k in ks]
+    return out
+
+
+def failing_examples(store: RunStore, per_task: int = 3) -> dict[str, list[dict[str, Any]]]:
+    """Per problem, a few failing samples with their first failing hidden test (verdict, output excerpt)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    rows = store.db.execute(
+        "SELECT p.task_id, MIN(s.sample_index), p.id, p.verdict FROM programs p JOIN samples s ON s.program_id=p.id "
+        "WHERE p.done AND NOT p.passed GROUP BY p.id ORDER BY p.task_id, MIN(s.sample_index)")
+    for task_id, sample_index, program_id, verdict in rows:
+        examples = out.setdefault(task_id, [])
+        if len(examples) >= per_task:
+            continue
+        test = store.db.execute(
+            "SELECT test_index, verdict, detail, output FROM results WHERE program_id=? AND role='hidden' "
+            "AND verdict!='AC' ORDER BY test_index LIMIT 1", (program_id,)).fetchone()
+        examples.append({"sample_index": sample_index, "verdict": verdict,
+                         "test_index": test[0] if test else None, "detail": test[2] if test else "",
+                         "output": (test[3] or "") if test else ""})
+    return out
+
+
+def lenient_only(store: RunStore, limit: int = 20) -> dict[str, Any]:
+    """Samples that pass under the run's lenient rule but not under ``strict`` (the audit of a rule)."""
+    query = ("FROM samples s JOIN programs p ON p.id=s.program_id WHERE p.done AND p.passed AND EXISTS "
+             "(SELECT 1 FROM results r WHERE r.program_id=p.id AND r.role='hidden' AND r.strict_accepts=0)")
+    count = store.db.execute(f"SELECT COUNT(*) {query}").fetchone()[0]
+    passed = store.db.execute("SELECT COUNT(*) FROM samples s JOIN programs p ON p.id=s.program_id "
+                              "WHERE p.done AND p.passed").fetchone()[0]
+    examples = []
+    for task_id, sample_index, program_id in store.db.execute(
+            f"SELECT s.task_id, s.sample_index, p.id {query} GROUP BY p.id ORDER BY s.task_id LIMIT ?", (limit,)):
+        steps = [r[0] for r in store.db.execute(
+            "SELECT DISTINCT accepted_by FROM results WHERE program_id=? AND strict_accepts=0", (program_id,))]
+        examples.append({"task_id": task_id, "sample_index": sample_index, "accepted_by": steps})
+    return {"samples": count, "passing_samples": passed, "examples": examples}

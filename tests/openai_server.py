@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import re
 import sys
@@ -58,10 +59,15 @@ class State:
         return None
 
 
-def answer(state: State, prompt: str, index: int, seed: int, stop: list[str], max_tokens: int) -> dict:
+def answer(state: State, prompt: str, index: int, seed: int, stop: list[str], max_tokens: int,
+           temperature: float) -> dict:
     answers = state.bank.get(prompt_key(prompt)) or [{"text": "print(0)\n", "logprob": -1.0}]
     rng = random.Random(f"{seed}:{index}")
-    choice = answers[rng.randrange(len(answers))]
+    if state.args.temperature_weights:  # like a model: likely answers dominate at low temperature
+        weights = [math.exp(a.get("logprob", -1.0) * 2 / max(temperature, 0.05)) for a in answers]
+        choice = rng.choices(answers, weights)[0]
+    else:
+        choice = answers[rng.randrange(len(answers))]
     text, finish = choice["text"], "stop"
     if state.args.unique:  # every sample a distinct program, as from a real model at T > 0
         text = f"{text.rstrip(chr(10))}\n# sample {seed}-{index}\n"
@@ -153,7 +159,8 @@ class Handler(BaseHTTPRequestHandler):
         choices = []
         total_tokens = 0
         for i in range(n):
-            a = answer(self.state, prompt, i, seed, stop, int(body.get("max_tokens") or 16))
+            a = answer(self.state, prompt, i, seed, stop, int(body.get("max_tokens") or 16),
+                       float(body.get("temperature", 1.0)))
             total_tokens += len(a["tokens"])
             if chat:
                 lp = {"content": [{"token": t, "logprob": v, "bytes": None, "top_logprobs": []}
@@ -188,6 +195,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--drop-every", type=int, default=0)
     parser.add_argument("--no-logprobs", action="store_true")
     parser.add_argument("--unique", action="store_true", help="make every answer a distinct program")
+    parser.add_argument("--temperature-weights", action="store_true",
+                        help="draw answers with weights exp(2 * logprob / temperature) instead of uniformly")
     args = parser.parse_args(argv)
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

@@ -1,0 +1,60 @@
+"""``judge audit``: judge a dataset's own reference solutions; problems whose references fail are
+suspect (broken tests, answers that are one of many valid ones: "print any").
+
+The result lists, per problem with references: how many of the first N passed and the verdicts of
+the others; the ids of problems where none passed can be passed to ``--exclude``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+
+from judge.datasets import load_tasks
+from judge.evaluate import EvaluateOptions, evaluate
+
+# Statements that accept several answers: a strict output comparison rejects correct programs.
+ANY_ANSWER = re.compile(r"(print|output) any|any of them|any (valid|correct|possible|such)|if there are (several|multiple)"
+                        r"|multiple (possible|valid|correct) (answers|solutions)", re.IGNORECASE)
+
+
+def audit(opts: EvaluateOptions, references: int, console: Console | None = None) -> dict[str, Any]:
+    tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
+    os.makedirs(opts.run_dir, exist_ok=True)
+    samples = os.path.join(opts.run_dir, "references.jsonl")
+    with_refs = [t for t in tasks if not t.defect and any(s.strip() for s in t.solutions)]
+    with open(samples, "w", encoding="utf-8") as fh:
+        for task in with_refs:
+            for i, solution in enumerate([s for s in task.solutions if s.strip()][:references]):
+                code = solution[len(task.prompt):] if task.kind == "humaneval" and solution.startswith(task.prompt) else solution
+                fh.write(json.dumps({"task_id": task.task_id, "sample_id": i, "completion": code}) + "\n")
+    opts.samples = [samples]
+    report = evaluate(opts, console)
+    per_problem = {e["task_id"]: e for e in report["per_problem"]}
+    from judge.store import RunStore
+    store = RunStore(opts.run_dir)
+    try:
+        verdicts: dict[str, Counter[str]] = {}
+        for task_id, verdict in store.db.execute(
+                "SELECT s.task_id, p.verdict FROM samples s JOIN programs p ON p.id=s.program_id "
+                "WHERE p.done AND NOT p.passed"):
+            verdicts.setdefault(task_id, Counter())[verdict] += 1
+    finally:
+        store.close()
+    broken, partly = [], []
+    for task in with_refs:
+        entry = per_problem.get(task.task_id)
+        if entry is None or entry["c"] == entry["n"]:
+            continue
+        note = "statement accepts several answers" if ANY_ANSWER.search(task.statement) else ""
+        row = {"task_id": task.task_id, "difficulty": task.difficulty, "references": entry["n"], "passed": entry["c"],
+               "verdicts": dict(verdicts.get(task.task_id, {})), "note": note}
+        (broken if entry["c"] == 0 else partly).append(row)
+    return {"problems": len(tasks), "with_references": len(with_refs), "without_references": len(tasks) - len(with_refs),
+            "unjudgeable": [t.defect for t in tasks if t.defect], "broken": broken, "partly": partly,
+            "compare": opts.compare}

@@ -1,0 +1,60 @@
+"""``judge sweep``: one preset at several temperatures; the best temperature for each k.
+
+The Codex paper (Fig. 5) found the best temperature grows with k: low for pass@1, high for
+pass@100, because diversity pays only when many samples may be submitted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+
+from judge import pipeline, runconfig
+
+
+def sweep(config: str, temperatures: list[float], run: str | None, overrides: dict[str, dict[str, Any]],
+          console: Console | None = None) -> dict[str, Any]:
+    if not temperatures:
+        raise ValueError("give at least one temperature")
+    rows, problems = [], 0
+    for temperature in temperatures:
+        options = {section: dict(values) for section, values in overrides.items()}
+        options.setdefault("sampling", {})["temperature"] = temperature
+        base = runconfig.load(config, None, options)
+        run_dir = f"{run or base.evaluate.run_dir}-T{temperature:g}"
+        result = pipeline.run(runconfig.load(config, run_dir, options), console)
+        if result.errors:
+            raise ValueError(f"sampling at T={temperature:g} stopped early: {result.errors[0]}")
+        report = result.report
+        problems = report["counts"]["problems"]
+        rows.append({"temperature": temperature, "run": run_dir, "raw": report["raw"],
+                     "filtered": report.get("filtered", {})})
+    keys = [key for key in rows[0]["raw"] if all(key in r["raw"] for r in rows)]
+    best = {key: max(rows, key=lambda r: (r["raw"][key], -r["temperature"]))["temperature"] for key in keys}
+    return {"problems": problems, "k": keys, "rows": rows, "best": best}
+
+
+def write_plot(result: dict[str, Any], stem: str) -> list[str]:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise RuntimeError("plots need matplotlib: pip install 'judge-codegen[plots]'") from None
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    temps = [r["temperature"] for r in result["rows"]]
+    for key in result["k"]:
+        ax.plot(temps, [100 * r["raw"][key] for r in result["rows"]], marker="o", label=key)
+        ax.axvline(result["best"][key], color=ax.lines[-1].get_color(), alpha=0.25, linestyle="--")
+    ax.set_xlabel("sampling temperature")
+    ax.set_ylabel("raw pass@k (%)")
+    ax.set_title("pass@k against temperature (dashed: best)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths = [f"{stem}.png", f"{stem}.svg"]
+    for path in paths:
+        fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return paths
