@@ -45,6 +45,8 @@ EXCERPT = 300  # characters of a failing test's output kept for reports
 
 
 def _excerpt(text: str, tail: bool = False) -> str:
+    # Program output may be any bytes (kept as surrogates): the excerpt is for people, in UTF-8.
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if len(text) <= EXCERPT:
         return text
     return "…" + text[-EXCERPT:] if tail else text[:EXCERPT] + "…"

@@ -76,6 +76,7 @@ class SandboxOptions:
     uid: int | None = None
     hidden: list[str] = field(default_factory=list)   # paths the programs must not read
     landlock: bool = True
+    netns: bool = True     # an empty network namespace for the zygote and its children (root only)
 
 
 @functools.lru_cache(maxsize=2)
@@ -103,7 +104,7 @@ class ZygoteClient:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         config = {"fd": child.fileno(), "uid": self.options.uid, "scratch": self.scratch,
                   "hidden": self.options.hidden + [os.path.join(_package_parent(), "judge")],
-                  "landlock": self.options.landlock, "numpy": self.numpy, "limits": self.limits.to_wire(),
+                  "landlock": self.options.landlock, "netns": self.options.netns, "numpy": self.numpy, "limits": self.limits.to_wire(),
                   "seccomp_zygote": _bpf(False), "seccomp_child": _bpf(True)}
         os.makedirs(self.options.scratch_root, mode=0o711, exist_ok=True)
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0",

@@ -1,0 +1,127 @@
+"""Hostile programs, each trying one forbidden thing, with the verdicts that mean "it failed".
+
+Placeholders filled in by the test: {MARK} (a unique name: files or processes that carry it
+are side effects), {PORT} (a TCP and UDP listener on loopback that counts what reaches it),
+{RUN} (the run directory), {DATA} (the dataset file), {SECRET} (the expected output of the
+"secret" problem, which no program may print).
+
+Entries: (name, task, source, verdicts).  Task "sum" reads "a b" and expects a + b; task
+"secret" expects {SECRET}; "HumanEval/0" is HumanEval's first task.
+"""
+
+SV, RE, TLE, MLE, OLE, WA, AC, CE = "SV", "RE", "TLE", "MLE", "OLE", "WA", "AC", "CE"
+NOT_AC = {SV, RE, TLE, MLE, OLE, WA, CE}
+LIBC = "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
+
+CORPUS = [
+    # -- network ---------------------------------------------------------------------------
+    ("tcp connect", "sum", "import socket\nsocket.create_connection(('127.0.0.1', {PORT})).send(b'x')", {SV}),
+    ("udp send", "sum", "import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', {PORT}))", {SV}),
+    ("dns lookup", "sum", "import socket\nsocket.getaddrinfo('example.com', 80)", {SV, RE}),
+    ("http client", "sum", "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:{PORT}/', timeout=1)", {SV}),
+    ("unix socket", "sum", "import socket\nsocket.socket(socket.AF_UNIX).connect('/run/{MARK}.sock')", {SV}),
+    # a connected pair of local sockets reaches nothing outside the process: allowed
+    ("socketpair", "sum", "import socket\nx, y = socket.socketpair()\nx.send(str(sum(map(int, input().split()))).encode())\n"
+     "print(y.recv(64).decode())", {AC, SV}),
+    ("raw socket syscall", "sum", LIBC + "libc.syscall(41, 2, 1, 0)\nprint(3)", {SV}),
+    ("ipv6 socket", "sum", "import socket\nsocket.socket(socket.AF_INET6).connect(('::1', {PORT}))", {SV}),
+    # -- creating processes ----------------------------------------------------------------------
+    ("os.fork", "sum", "import os\nif os.fork() == 0:\n    import time; time.sleep(30)", {SV}),
+    ("os.system", "sum", "import os\nos.system('sleep 7777.5 &')", {SV}),
+    ("subprocess", "sum", "import subprocess\nsubprocess.Popen(['sleep', '7777.5'])", {SV}),
+    ("multiprocessing", "sum", "import multiprocessing as mp\nmp.Process(target=print).start()", {SV}),
+    ("posix_spawn", "sum", "import os\nos.posix_spawn('/bin/sleep', ['sleep', '7777.5'], {{}})", {SV}),
+    ("pty.fork", "sum", "import pty\npty.fork()", {SV, RE}),  # /dev/ptmx is not even readable
+    ("libc fork", "sum", LIBC + "libc.fork()", {SV}),
+    ("raw clone", "sum", LIBC + "libc.syscall(56, 17, 0, 0, 0, 0)", {SV}),
+    ("raw vfork", "sum", LIBC + "libc.syscall(58)", {SV}),
+    ("clone3 refused", "sum", LIBC + "r = libc.syscall(435, 0, 0)\n" + SUM.replace("a + b", "a + b if r == -1 else 0"), {AC}),
+    ("x32 ABI fork", "sum", LIBC + "libc.syscall(0x40000000 | 57)", {SV}),
+    ("i386 ABI fork", "sum", "import ctypes, mmap\nm = mmap.mmap(-1, 4096, prot=7)\n"
+     "m.write(bytes([0xb8, 2, 0, 0, 0, 0xcd, 0x80, 0xc3]))\n"
+     "ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(m)))()", {SV}),
+    ("shellcode fork", "sum", "import ctypes, mmap\nm = mmap.mmap(-1, 4096, prot=7)\n"
+     "m.write(bytes([0x48, 0xc7, 0xc0, 57, 0, 0, 0, 0x0f, 0x05, 0xc3]))\n"
+     "ctypes.CFUNCTYPE(ctypes.c_long)(ctypes.addressof(ctypes.c_char.from_buffer(m)))()", {SV}),
+    ("threads then fork", "sum", "import os, threading\nthreading.Thread(target=lambda: None).start()\nos.fork()", {SV}),
+    # -- exec, ptrace, namespaces, privileges ---------------------------------------------------------
+    ("execv", "sum", "import os\nos.execv('/bin/sh', ['sh', '-c', 'sleep 7777.5'])", {SV}),
+    ("execveat", "sum", LIBC + "libc.syscall(322, -100, b'/bin/true', None, None, 0)", {SV}),
+    ("ptrace parent", "sum", LIBC + "import os\nlibc.ptrace(16, os.getppid(), 0, 0)", {SV}),
+    ("ptrace traceme", "sum", LIBC + "libc.ptrace(0, 0, 0, 0)", {SV}),
+    ("unshare user ns", "sum", LIBC + "libc.unshare(0x10000000)", {SV}),
+    ("mount", "sum", LIBC + "libc.mount(b'none', b'/tmp', b'tmpfs', 0, None)", {SV}),
+    ("bpf", "sum", LIBC + "libc.syscall(321, 0, 0, 0)", {SV}),
+    ("io_uring", "sum", LIBC + "libc.syscall(425, 1, 0)", {SV}),
+    ("setuid root", "sum", "import os\nos.setuid(0)", {RE, SV}),
+    ("pidfd of parent", "sum", "import os\nos.pidfd_open(os.getppid())", {SV}),
+    # -- killing the judge --------------------------------------------------------------------------
+    ("kill parent", "sum", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)", {RE, SV}),
+    ("kill everything", "sum", "import os, signal\nos.kill(-1, signal.SIGKILL)\n" + SUM, {AC, RE}),
+    ("kill process group", "sum", "import os, signal\nos.killpg(os.getpgid(0), signal.SIGKILL)", {RE, SV}),
+    ("kill other workers", "sum", "import os, signal\nfor p in range(2, 1 << 16):\n    try:\n"
+     "        os.kill(p, signal.SIGKILL)\n    except OSError:\n        pass\n" + SUM, {AC, RE, TLE}),
+    ("setsid", "sum", "import os\nos.setsid()", {SV}),
+    ("setpgid", "sum", "import os\nos.setpgid(0, 0)", {SV}),
+    ("daemonize", "sum", "import os\nif os.fork():\n    os._exit(0)\nos.setsid()\nimport time\ntime.sleep(7777.5)", {SV}),
+    # -- resources ----------------------------------------------------------------------------------
+    ("thread bomb", "sum", "import threading, time\nfor _ in range(10000):\n"
+     "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()", {RE, TLE}),
+    ("memory bomb", "sum", "x = bytearray(1 << 34)", {MLE}),
+    ("memory creep", "sum", "x = []\nwhile True:\n    x.append(' ' * (1 << 20))", {MLE}),
+    ("deep recursion", "sum", "import sys\nsys.setrecursionlimit(10 ** 7)\ndef f(n):\n    return f(n + 1) + 1\nf(0)", {RE, MLE, TLE}),
+    ("stdout flood", "sum", "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)", {OLE}),
+    ("stderr flood", "sum", "import sys\nwhile True:\n    sys.stderr.write('x' * 65536)", {OLE, RE}),
+    ("close stdout", "sum", "import os\nos.close(1)\nprint(3)", {RE, WA}),
+    ("binary output", "sum", "import sys\nsys.stdout.buffer.write(bytes(range(256)))", {WA}),
+    ("invalid utf-8 output", "sum", "import sys\nsys.stdout.buffer.write(b'\\xff\\xfe3\\n')", {WA}),
+    ("busy wait on wall clock", "sum", "import time\nt = time.time()\nwhile time.time() < t + 1000:\n    pass", {TLE}),
+    ("sleep", "sum", "import time\ntime.sleep(1000)", {TLE}),
+    ("ignore SIGXCPU", "sum", "import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass", {TLE}),
+    ("ignore SIGTERM", "sum", "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass", {TLE}),
+    ("raise CPU limit", "sum", "import resource\nresource.setrlimit(resource.RLIMIT_CPU, (10 ** 6, 10 ** 6))\nwhile True:\n    pass", {RE, TLE}),
+    ("raise address space", "sum", "import resource\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))\nx = bytearray(1 << 34)", {RE, MLE}),
+    ("raise open files", "sum", "import resource\nresource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))", {RE}),
+    ("fork bomb by threads and files", "sum", "fs = [open('f%d' % i, 'w') for i in range(1000)]", {RE}),
+    # -- files ------------------------------------------------------------------------------------
+    ("write /tmp", "sum", "open('/tmp/{MARK}-tmp', 'w').write('x')", {RE}),
+    ("write run dir", "sum", "open('{RUN}/{MARK}-run', 'w').write('x')", {RE}),
+    ("write root's home", "sum", "open('/root/{MARK}-home', 'w').write('x')", {RE}),
+    ("write $HOME", "sum", "import os\nopen(os.path.expanduser('~/{MARK}-home'), 'w').write('x')", {WA}),  # HOME is the scratch dir
+    ("write /dev/shm", "sum", "open('/dev/shm/{MARK}-shm', 'w').write('x')", {RE}),
+    ("write cwd parent", "sum", "open('../{MARK}-parent', 'w').write('x')", {RE}),
+    ("fill scratch disk", "sum", "i = 0\nwhile True:\n    open('fill%d' % i, 'w').write('x' * (1 << 20))\n    i += 1", {RE, OLE}),
+    ("symlink to /etc/passwd", "sum", "import os\nos.symlink('/etc/passwd', 'p')\nprint(open('p').read())", {RE}),
+    ("symlink out of scratch", "sum", "import os\nos.symlink('/tmp', 'out')\nopen('out/{MARK}-link', 'w')", {RE}),
+    ("hard link to data", "sum", "import os\nos.link('{DATA}', 'd')\nprint(open('d').read())", {RE}),
+    ("chdir to root", "sum", "import os\nos.chdir('/')\nprint(open('etc/passwd').read())", {RE}),
+    ("/proc/self/mem", "sum", "f = open('/proc/self/mem', 'wb')", {RE}),
+    ("parent memory", "sum", "import os\nprint(open('/proc/%d/mem' % os.getppid(), 'rb').read(10))", {RE}),
+    ("parent environment", "sum", "import os\nprint(open('/proc/%d/environ' % os.getppid()).read())", {RE}),
+    ("mknod device", "sum", "import os, stat\nos.mknod('dev', stat.S_IFCHR | 0o600, os.makedev(1, 3))", {RE, SV}),
+    # -- reading what it must not: the expected outputs, the judge, the environment -------------------------
+    ("dataset file", "secret", "print(open('{DATA}').read())", {RE}),
+    ("bundled data", "secret", "import glob\nfor p in glob.glob('/**/judge/data/*', recursive=True):\n    print(open(p).read())", {WA, RE, TLE}),
+    ("import the judge", "secret", "import judge.store\nprint(judge.store)", {RE}),
+    ("judge modules loaded", "secret", "import sys\nprint([m for m in sys.modules if 'judge' in m] or '{MARK}')", {WA}),
+    ("scan own memory", "secret", "import gc, re\nfound = [o for o in gc.get_objects() if isinstance(o, str) "
+     "and re.fullmatch('[0-9a-f]{{32}}', o)]\nprint(found[0] if found else 'none')", {WA}),
+    ("scan inherited fds", "secret", "import os\nfor fd in range(64):\n    try:\n        os.lseek(fd, 0, 0)\n"
+     "        print(os.read(fd, 1 << 16).decode(errors='replace'))\n    except OSError:\n        pass", {WA, RE}),
+    ("environment", "secret", "import os\nprint(os.environ.get('JUDGE_TEST_SECRET', 'absent'), dict(os.environ))", {WA}),
+    ("proc of the referee", "secret", "import os\nfor p in os.listdir('/proc'):\n    try:\n"
+     "        print(open('/proc/%s/cmdline' % p).read())\n    except OSError:\n        pass", {WA, RE}),
+    ("forged status on fd 3", "sum", "import os\nos.write(3, b'{{\"ok\": true}}')\nos._exit(0)", {WA, RE}),
+    # -- HumanEval forgeries ------------------------------------------------------------------------
+    ("os._exit before the asserts", "HumanEval/0", "    import os\n    os._exit(0)\n", NOT_AC),
+    ("module-level os._exit", "HumanEval/0", "    return True\nimport os\nos._exit(0)\n", NOT_AC),
+    ("sys.exit(0)", "HumanEval/0", "    import sys\n    sys.exit(0)\n", NOT_AC),
+    ("raise SystemExit(0)", "HumanEval/0", "    raise SystemExit(0)\n", NOT_AC),
+    ("patched AssertionError", "HumanEval/0", "    return True\nimport builtins\nbuiltins.AssertionError = type('X', (BaseException,), {{}})\n", NOT_AC),
+    ("redefined check", "HumanEval/0", "    return True\ndef check(candidate):\n    return True\n", NOT_AC),
+    ("printed verdict markers", "HumanEval/0", "    print('PASSED AC all tests passed')\n    return True\n", NOT_AC),
+    ("always-equal object", "HumanEval/0", "    class E:\n        def __eq__(self, o):\n            return True\n"
+     "        __hash__ = None\n    return E()\n", NOT_AC),
+    ("patched builtins.bool", "HumanEval/0", "    return True\nimport builtins\nbuiltins.bool = lambda *a: True\n", NOT_AC),
+]
