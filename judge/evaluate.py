@@ -8,6 +8,7 @@ import json
 import os
 import platform
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -27,7 +28,7 @@ from judge.execution.pool import RefereePool, Unit
 from judge.report import build_report
 from judge.samples import Sample, SampleError, program_source, read_samples, truncate
 from judge.sandbox.client import Limits
-from judge.store import RunStore, SampleRow
+from judge.store import RunStore, SampleRow, StoreError
 
 UNIT_SIZE = 16  # programs per work unit: small enough to balance the tail across workers
 
@@ -167,6 +168,10 @@ def load_run(opts: EvaluateOptions, tasks: list[Task] | None = None) -> tuple[li
     try:
         store.bind_config("dataset", dataset_config(opts))
         store.save_tasks(tasks)
+    except sqlite3.OperationalError as err:
+        store.close()
+        raise StoreError(f"{store.path}: cannot write the run database ({err}); free space or fix the file "
+                         "system, then rerun the same command") from None
     except BaseException:
         store.close()
         raise
@@ -201,6 +206,9 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
                               "with `judge sample` first")
         _judge_pending(store, opts, tasks, console, more_coming, progress, stats or JudgingStats())
         report = build_report(store)
+    except sqlite3.OperationalError as err:  # disk full, read-only file system, ...
+        raise StoreError(f"{store.path}: cannot write the run database ({err}); free space or fix the file "
+                         "system, then rerun the same command: everything stored so far is kept") from None
     finally:
         store.close()
     return report

@@ -41,6 +41,7 @@ PRELOAD = (
 # it gets a zygote of its own, started on demand for the programs that mention it.
 PRELOAD_NUMPY = PRELOAD + ("numpy",)
 
+PR_SET_PDEATHSIG = 1
 PR_SET_KEEPCAPS = 8
 PR_SET_NO_NEW_PRIVS = 38
 COMPILE_IN_ZYGOTE_MAX = 1 << 20  # larger programs compile in their (time-limited) child
@@ -64,6 +65,7 @@ def _keep_only_dac_read_search() -> None:
 
 class Zygote:
     def __init__(self, config: dict) -> None:
+        self.pid = os.getpid()
         self.uid: int | None = config.get("uid") if os.geteuid() == 0 else None
         self.limits = config["limits"]
         self.scratch = config["scratch"]
@@ -281,6 +283,11 @@ class Zygote:
                 os.setresuid(self.uid, self.uid, self.uid)
                 if self.keep_dac_read:
                     _keep_only_dac_read_search()
+            # If the zygote dies (killed, or its referee gone), its watchdog goes with it: the
+            # child must not outlive it.  Set after the uid change, which clears this setting.
+            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != self.pid:
+                os._exit(125)
             self.child_filter.install()
             gc.enable()
             harness.run(req, code, self.streams)

@@ -1,0 +1,118 @@
+"""Faults from outside: a sandbox worker killed mid-test, Ctrl-C, a full disk under the run store.
+(`kill -9` of the judge itself is in tests/test_cli.py; benchmarks/kill9.py repeats it at 10 moments.)"""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from test_cli import ROOT, humaneval_samples, judge_cmd, stable
+
+
+def sum_dataset(path):
+    path.write_text(json.dumps({"problem_id": "sum", "question": "a+b", "difficulty": "introductory", "solutions": "[]",
+                                "starter_code": "", "input_output": json.dumps({"inputs": ["1 2\n", "5 5\n"],
+                                                                                "outputs": ["3\n", "10\n"]})}) + "\n")
+
+
+def wait_for(predicate, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_a_sandbox_worker_killed_mid_test_is_retried_and_counted(tmp_path):
+    data = tmp_path / "apps.jsonl"
+    sum_dataset(data)
+    samples = tmp_path / "s.jsonl"
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3:\n    pass\n"
+    samples.write_text("".join(json.dumps({"task_id": "sum", "completion": burn + f"print(sum(map(int, input().split())))  # {i}"})
+                               + "\n" for i in range(12)))
+    proc = subprocess.Popen(judge_cmd("evaluate", str(samples), "--dataset", "apps", "--data", str(data), "--run",
+                                      str(tmp_path / "run"), "--workers", "1", "--k", "1", "--json", str(tmp_path / "r.json")),
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def zygote_running_a_test():
+        for p in psutil.Process(proc.pid).children(recursive=True):
+            try:
+                if "judge.sandbox.zygote" in " ".join(p.cmdline()) and p.children():
+                    return p, p.children()[0]
+            except psutil.NoSuchProcess:
+                continue
+        return None
+    time.sleep(2)
+    zygote, test_child = wait_for(zygote_running_a_test)
+    zygote.kill()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["counts"]["verdicts"] == {"AC": 12}  # the interrupted test ran again, on a new zygote
+    assert report["counts"]["internal_errors"] >= 1   # and the failure is on record
+    wait_for(lambda: not psutil.pid_exists(test_child.pid) or test_child.status() == psutil.STATUS_ZOMBIE, 10)
+
+
+def test_sigint_stops_cleanly_and_the_rerun_completes_the_same_report(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    humaneval_samples(samples, per_task=4, tasks=80)
+    common = ["evaluate", str(samples), "--dataset", "humaneval", "--k", "1,2", "--workers", "2"]
+    subprocess.run(judge_cmd(*common, "--run", str(tmp_path / "full"), "--json", str(tmp_path / "full.json")),
+                   check=True, capture_output=True, cwd=ROOT)
+    run = tmp_path / "interrupted"
+    proc = subprocess.Popen(judge_cmd(*common, "--run", str(run)), cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    db = run / "run.sqlite"
+
+    def judged():
+        try:
+            return db.exists() and sqlite3.connect(str(db)).execute("SELECT SUM(done) FROM programs").fetchone()[0] >= 40
+        except (sqlite3.Error, TypeError):
+            return False
+    wait_for(judged)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "run the same command again to resume" in " ".join(err.split())
+    done, total = sqlite3.connect(str(db)).execute("SELECT SUM(done), COUNT(*) FROM programs").fetchone()
+    assert 40 <= done < total
+    assert sqlite3.connect(str(db)).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    subprocess.run(judge_cmd(*common, "--run", str(run), "--json", str(tmp_path / "resumed.json")),
+                   check=True, capture_output=True, cwd=ROOT)
+    assert stable(json.loads((tmp_path / "resumed.json").read_text())) == \
+        stable(json.loads((tmp_path / "full.json").read_text()))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system needs root")
+def test_a_full_disk_gives_one_clear_error_and_no_corruption(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "judge-test", str(disk)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        samples = tmp_path / "s.jsonl"
+        filler = "# " + "x" * 20000 + "\n"
+        samples.write_text("".join(json.dumps({"task_id": f"HumanEval/{i % 20}", "completion": f"    return None  # {i}\n"
+                                               + filler}) + "\n" for i in range(120)))
+        args = ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(disk / "run"), "--workers", "1", "--k", "1"]
+        first = subprocess.run(judge_cmd(*args), capture_output=True, text=True, cwd=ROOT)
+        assert first.returncode == 2, first.stderr[-2000:]
+        errors = [line for line in first.stderr.splitlines() if line.startswith("error: ")]
+        assert len(errors) == 1 and "full" in errors[0] and "rerun the same command" in errors[0]
+        db = sqlite3.connect(str(disk / "run" / "run.sqlite"))
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.close()
+        subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
+        second = subprocess.run(judge_cmd(*args, "--json", str(tmp_path / "r.json")), capture_output=True, text=True,
+                                cwd=ROOT)
+        assert second.returncode == 0, second.stderr[-2000:]
+        assert json.loads((tmp_path / "r.json").read_text())["counts"]["samples"] == 120
+    finally:
+        subprocess.run(["umount", "-l", str(disk)])
