@@ -76,6 +76,10 @@ def test_sleeper_is_stopped_by_the_watchdog(judge_factory):
     result = outcome(judge, "import time\ntime.sleep(60)")
     assert result.verdict == "TLE" and "wall" in result.tests[0].detail
     assert result.tests[0].wall < 5
+    # a wall-clock timeout with little CPU used may be the machine's load: it was run a second time
+    assert result.tests[0].detail.endswith("(run twice)")
+    busy = outcome(judge, "while True:\n    pass")
+    assert busy.verdict == "TLE" and "run twice" not in busy.tests[0].detail  # a CPU timeout is not repeated
 
 
 def test_memory_bomb_is_mle(judge):

@@ -147,15 +147,26 @@ class Judge:
         return None, "", run, value
 
     def _run(self, task: Task, source: str, test_input: Any) -> tuple[Verdict | None, str, RunResult | None, Any, int]:
-        errors = 0
-        for _ in range(2):
+        errors, rerun = 0, False
+        for _ in range(3):
             try:
                 verdict, detail, run, value = self._attempt(task, source, test_input)
             except ZygoteDied as err:
                 verdict, detail, run, value = Verdict.IE, f"worker died: {err}", None, None
-            if verdict is not Verdict.IE:
-                return verdict, detail, run, value, errors
-            errors += 1
+            if verdict is Verdict.IE:
+                errors += 1
+                if errors < 2:  # retried once
+                    continue
+                break
+            # A wall-clock timeout of a program that used little CPU may be the machine's load,
+            # not the program: such a borderline timeout is run once more before it counts.
+            if (verdict is Verdict.TLE and run is not None and run.watchdog and not rerun
+                    and run.cpu < 0.5 * self.limits.cpu):
+                rerun = True
+                continue
+            break
+        if rerun:
+            detail = f"{detail} (run twice)" if detail else "run twice"
         return verdict, detail, run, value, errors
 
     # -- APPS -------------------------------------------------------------------------------
