@@ -160,3 +160,17 @@ def test_duplicate_sample_ids_and_changed_samples_are_refused(tmp_path):
     samples.write_text('{"task_id": "HumanEval/0", "completion": "    return None\\n"}\n')
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "must not change between resumes" in result.output
+
+
+def test_empty_and_10_mb_completions_are_judged_not_refused(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    huge = "    return False\n" + "#" * (10 << 20) + "\n"
+    rows = [{"task_id": "HumanEval/0", "completion": ""}, {"task_id": "HumanEval/0", "completion": huge},
+            {"task_id": "HumanEval/0", "completion": "    return False\n"}]
+    samples.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    run = str(tmp_path / "r")
+    result = runner.invoke(app, ["evaluate", str(samples), "--dataset", "humaneval", "--ids", "HumanEval/0", "--run", run,
+                                 "--k", "1", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    exported = [json.loads(line) for line in runner.invoke(app, ["export", run]).output.splitlines()]
+    assert [e["verdict"] for e in exported] == ["WA", "WA", "WA"]  # each judged on its merits
