@@ -69,7 +69,7 @@ CORPUS = [
     ("thread bomb", "sum", "import threading, time\nfor _ in range(10000):\n"
      "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()", {RE, TLE}),
     ("memory bomb", "sum", "x = bytearray(1 << 34)", {MLE}),
-    ("memory creep", "sum", "x = []\nwhile True:\n    x.append(' ' * (1 << 20))", {MLE}),
+    ("memory creep", "sum", "x = []\nwhile True:\n    x.append(' ' * (1 << 20))", {MLE, TLE}),  # whichever limit comes first
     ("deep recursion", "sum", "import sys\nsys.setrecursionlimit(10 ** 7)\ndef f(n):\n    return f(n + 1) + 1\nf(0)", {RE, MLE, TLE}),
     ("stdout flood", "sum", "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)", {OLE}),
     ("stderr flood", "sum", "import sys\nwhile True:\n    sys.stderr.write('x' * 65536)", {OLE, RE}),
