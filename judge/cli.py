@@ -78,6 +78,15 @@ def parse_exclude(spec: Optional[str]) -> frozenset[str]:
 ExcludeOpt = Annotated[Optional[str], typer.Option(help="Problems to leave out: ids/ranges, or a file of ids (e.g. from `judge audit --out`).")]
 
 
+def _parse_shard(spec: Optional[str]) -> Optional[tuple[int, int]]:
+    if not spec:
+        return None
+    part, _, count = spec.partition("/")
+    if not (part.isdigit() and count.isdigit() and 1 <= int(part) <= int(count)):
+        _fail(f"--shard must be I/N with 1 <= I <= N (e.g. 2/8), not {spec!r}")
+    return int(part), int(count)
+
+
 def _selection(split: str, difficulty: Optional[list[str]], ids: Optional[str], limit: Optional[int]) -> Selection:
     return Selection(split=split, difficulties=tuple(difficulty or ()), ids=parse_ids(ids) if ids else (), limit=limit)
 
@@ -120,6 +129,9 @@ def evaluate_cmd(
     stop: Annotated[Stops, typer.Option(help="Truncate completions at stop sequences first ('codex': HumanEval's).")] = Stops.none,
     json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here.")] = None,
     exclude: ExcludeOpt = None,
+    engine: Annotated[str, typer.Option(help="Where the sandboxes run: local (this machine) or ray (a Ray cluster).")] = "local",
+    address: Annotated[Optional[str], typer.Option(help="Ray cluster address for --engine ray (auto, HOST:6379, ray://HOST:10001).")] = None,
+    shard: Annotated[Optional[str], typer.Option(help="Judge only part I of N of the tasks (I/N, 1-based; stable across machines); combine with `judge merge`.")] = None,
 ) -> None:
     """Judge SAMPLES against a dataset, store every verdict in RUN and print pass@k."""
     try:
@@ -131,10 +143,14 @@ def evaluate_cmd(
         selection=_selection(split, difficulty, ids, limit),
         limits=Limits(cpu=timeout, memory=memory << 20, output=output_limit << 20, wall=wall),
         workers=workers, ks=ks, compare=compare.value, public_tests=public_tests,
-        stop=CODEX_STOPS if stop is Stops.codex else (), exclude=parse_exclude(exclude))
+        stop=CODEX_STOPS if stop is Stops.codex else (), exclude=parse_exclude(exclude),
+        engine=engine, address=address, shard=_parse_shard(shard))
+    if engine not in ("local", "ray"):
+        _fail(f"--engine must be local or ray, not {engine!r}")
+    from judge.execution.ray_engine import EngineError
     try:
         report = evaluate(options, err_console)
-    except (DatasetError, SampleError, StoreError) as err:
+    except (DatasetError, SampleError, StoreError, EngineError) as err:
         _fail(str(err))
     except KeyboardInterrupt:
         raise typer.Exit(130)
@@ -481,6 +497,29 @@ def sweep_cmd(
                 err_console.print(f"wrote {path}")
         except RuntimeError as err:
             _fail(str(err))
+
+
+@app.command("merge")
+def merge_cmd(
+    out: Annotated[str, typer.Argument(help="The merged run directory (new).")],
+    runs: Annotated[list[str], typer.Argument(help="Run directories of disjoint shards (--shard I/N) of one evaluation.")],
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the merged report as JSON here.")] = None,
+) -> None:
+    """Merge the runs of shards into one run, then print its report."""
+    from judge.merge import merge
+    try:
+        counts = merge(out, runs)
+    except StoreError as err:
+        _fail(str(err))
+    err_console.print(f"merged {counts['runs']} runs: {counts['tasks']} tasks, {counts['samples']} samples into {out}")
+    store = _open_run(out)
+    try:
+        report = build_report(store)
+    finally:
+        store.close()
+    render(report, console, title=out)
+    if json_out:
+        _write_json(json_out, report)
 
 
 @app.command("export")

@@ -47,6 +47,9 @@ class EvaluateOptions:
     public_tests: str = "statement"
     stop: tuple[str, ...] = ()
     exclude: frozenset[str] = frozenset()   # problems left out (recorded as not judged, with the reason)
+    engine: str = "local"                   # "local" (this machine) or "ray" (a Ray cluster)
+    address: str | None = None              # the Ray cluster ("auto", "ray://host:10001", "host:6379")
+    shard: tuple[int, int] | None = None    # (i, n): judge only the i-th of n deterministic parts of the tasks
 
 
 def default_workers() -> int:
@@ -75,15 +78,19 @@ def _provenance(tasks: Sequence[Task]) -> dict[str, Any]:
             "installed_packages": packages, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
-def numbered_samples(path: str, by_id: dict[str, Task], order: list[str], skip_unknown: bool = False) -> Iterator[Sample]:
+def numbered_samples(path: str, by_id: dict[str, Task], order: list[str], skip_unknown: bool = False,
+                     skip: frozenset[str] = frozenset()) -> Iterator[Sample]:
     """The samples of a file with their numbers: explicit ``sample_id`` or the next free one per task.
 
-    A sample of a task outside the selection is an error, or skipped with ``skip_unknown``.
+    A sample of a task outside the selection is an error, or skipped with ``skip_unknown``;
+    samples of the tasks in ``skip`` (other shards') are skipped.
     """
     if not os.path.isfile(path):
         raise SampleError(f"{path}: no such samples file")
     next_index: Counter[str] = Counter()
     for sample in read_samples(path, order):
+        if sample.task_id in skip:
+            continue
         if sample.task_id not in by_id:
             if skip_unknown:
                 continue
@@ -95,14 +102,15 @@ def numbered_samples(path: str, by_id: dict[str, Task], order: list[str], skip_u
         yield sample
 
 
-def _ingest(store: RunStore, paths: list[str], tasks: list[Task], stop: tuple[str, ...]) -> None:
+def _ingest(store: RunStore, paths: list[str], tasks: list[Task], stop: tuple[str, ...],
+            other_shards: frozenset[str] = frozenset()) -> None:
     by_id = {t.task_id: t for t in tasks}
     order = [t.task_id for t in tasks]
     for path in paths:
         if os.path.isfile(path) and store.already_ingested(path):
             continue
         rows = (SampleRow(s.task_id, s.index, program_source(by_id[s.task_id], truncate(s.code, stop) if stop else s.code),
-                          s.where, **s.meta) for s in numbered_samples(path, by_id, order))
+                          s.where, **s.meta) for s in numbered_samples(path, by_id, order, skip=other_shards))
         store.mark_ingested(path, store.add_samples(rows))
 
 
@@ -138,8 +146,18 @@ def _uid_base() -> int | None:
 def dataset_config(opts: EvaluateOptions) -> dict[str, Any]:
     sel = opts.selection
     data = os.path.abspath(opts.data) if opts.data and os.path.exists(opts.data) else opts.data
-    return {"dataset": opts.dataset, "data": data, "split": sel.split, "difficulty": list(sel.difficulties),
-            "ids": list(sel.ids), "limit": sel.limit, "public_tests": opts.public_tests}
+    config = {"dataset": opts.dataset, "data": data, "split": sel.split, "difficulty": list(sel.difficulties),
+              "ids": list(sel.ids), "limit": sel.limit, "public_tests": opts.public_tests}
+    if opts.shard:
+        config["shard"] = f"{opts.shard[0]}/{opts.shard[1]}"
+    return config
+
+
+def in_shard(task_id: str, shard: tuple[int, int]) -> bool:
+    """Shard i of n (1-based) holds the tasks whose id hashes to i - 1 modulo n: stable across machines
+    and selections, so any scheduler can run the n parts independently."""
+    digest = hashlib.sha256(task_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % shard[1] == shard[0] - 1
 
 
 def tasks_of_run(store: RunStore) -> list[Task] | None:
@@ -164,10 +182,14 @@ def load_run(opts: EvaluateOptions, tasks: list[Task] | None = None) -> tuple[li
     for task in tasks:
         if task.task_id in opts.exclude and not task.defect:
             task.defect = f"problem {task.task_id} excluded (--exclude)"
+    positions = list(range(len(tasks)))
+    if opts.shard:  # positions stay those of the whole selection, so that merged shards keep its order
+        kept = [(i, t) for i, t in enumerate(tasks) if in_shard(t.task_id, opts.shard)]
+        positions, tasks = [i for i, _ in kept], [t for _, t in kept]
     store = RunStore(opts.run_dir)
     try:
         store.bind_config("dataset", dataset_config(opts))
-        store.save_tasks(tasks)
+        store.save_tasks(tasks, positions)
     except sqlite3.OperationalError as err:
         store.close()
         raise StoreError(f"{store.path}: cannot write the run database ({err}); free space or fix the file "
@@ -196,11 +218,14 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
     """
     console = console or Console(stderr=True)
     get_rule(opts.compare)  # fail fast on an unknown rule
+    if tasks is None:
+        tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
+    selected = {t.task_id for t in tasks}
     tasks, store = load_run(opts, tasks)
     try:
         store.bind_config("judging", {"limits": asdict(opts.limits), "compare": opts.compare, "stop": list(opts.stop)})
         store.set_meta("k", opts.ks)
-        _ingest(store, opts.samples, tasks, opts.stop)
+        _ingest(store, opts.samples, tasks, opts.stop, frozenset(selected - {t.task_id for t in tasks}))
         if more_coming is None and not store.sample_counts():
             raise SampleError(f"{opts.run_dir}: no samples to judge; give a samples file, or sample into this run "
                               "with `judge sample` first")
@@ -226,9 +251,12 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
         hidden.append(os.path.abspath(opts.data))
     config = {"limits": asdict(opts.limits), "rule": opts.compare,
               "sandbox": {"scratch_root": scratch, "uid": _uid_base(), "hidden": hidden}}
-    workers = max(1, opts.workers or default_workers())
     by_id = {t.task_id: t for t in tasks}
-    pool = RefereePool(workers, config)
+    if opts.engine == "ray":
+        from judge.execution.ray_engine import RayPool
+        pool: Any = RayPool(opts.workers, config, opts.address)
+    else:
+        pool = RefereePool(max(1, opts.workers or default_workers()), config)
     provenance = _provenance(tasks) if store.get_meta("provenance") is None else None  # while workers start
     pool.wait_ready()
     if provenance is not None:

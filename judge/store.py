@@ -98,13 +98,15 @@ class RunStore:
             raise StoreError(f"{self.path}: this run was made with other {key} settings ({', '.join(changed)}); "
                              "rerun with the same options to resume, or use a new --run directory")
 
-    def save_tasks(self, tasks: Iterable[Any]) -> None:
+    def save_tasks(self, tasks: list[Any], positions: list[int] | None = None) -> None:
+        """Record the tasks of the run; ``positions`` are their places in the dataset selection."""
+        positions = positions if positions is not None else list(range(len(tasks)))
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
                 "INSERT OR REPLACE INTO tasks VALUES(?,?,?,?,?,?,?,?)",
                 [(t.task_id, i, t.difficulty, t.kind, len(t.tests) if t.kind != "humaneval" else 1,
-                  len(t.public_tests), t.public_source, t.defect) for i, t in enumerate(tasks)])
+                  len(t.public_tests), t.public_source, t.defect) for i, t in zip(positions, tasks)])
 
     # -- samples ----------------------------------------------------------------------------
     def already_ingested(self, path: str) -> bool:

@@ -79,7 +79,18 @@ def test_sleeper_is_stopped_by_the_watchdog(judge_factory):
     # a wall-clock timeout with little CPU used may be the machine's load: it was run a second time
     assert result.tests[0].detail.endswith("(run twice)")
     busy = outcome(judge, "while True:\n    pass")
-    assert busy.verdict == "TLE" and "run twice" not in busy.tests[0].detail  # a CPU timeout is not repeated
+    assert busy.verdict == "TLE" and "run twice" not in busy.tests[0].detail  # a loop's timeout is not repeated
+
+
+def test_a_slow_program_near_the_limit_gets_its_timeout_run_twice(judge_factory):
+    judge = judge_factory("strict", Limits(cpu=1.0))
+    # 0.6 s of CPU on the first input, then a loop: after a finished test that slow, a timeout
+    # may be the few percent by which CPU time varies, so it is run once more.
+    source = ("import time\nn = int(input())\nt = time.process_time()\n"
+              "while time.process_time() - t < (0.6 if n == 1 else 100):\n    pass\nprint(n)")
+    result = judge.judge(stdio_task([("1\n", "1\n"), ("2\n", "2\n")], task_id=str(uuid.uuid4())), source)
+    assert [t.verdict for t in result.tests] == ["AC", "TLE"]
+    assert result.tests[1].detail.endswith("(run twice)") and result.tests[1].wall > 0.9
 
 
 def test_memory_bomb_is_mle(judge):

@@ -146,7 +146,15 @@ class Judge:
             return (Verdict.MLE if name == "MemoryError" else Verdict.RE), name, run, None
         return None, "", run, value
 
-    def _run(self, task: Task, source: str, test_input: Any) -> tuple[Verdict | None, str, RunResult | None, Any, int]:
+    def _run(self, task: Task, source: str, test_input: Any,
+             slow_but_finishing: bool = False) -> tuple[Verdict | None, str, RunResult | None, Any, int]:
+        """Run one input; internal errors are retried once, borderline timeouts run twice.
+
+        Borderline: a wall-clock timeout with little CPU used (the machine's load, not the
+        program), or a CPU timeout of a program that finished earlier tests using at least half
+        the limit (a slow program near the limit rather than a loop, whose CPU time varies by a
+        few percent from run to run).  Loops are not run twice: they cost the full limit.
+        """
         errors, rerun = 0, False
         for _ in range(3):
             try:
@@ -160,8 +168,8 @@ class Judge:
                 break
             # A wall-clock timeout of a program that used little CPU may be the machine's load,
             # not the program: such a borderline timeout is run once more before it counts.
-            if (verdict is Verdict.TLE and run is not None and run.watchdog and not rerun
-                    and run.cpu < 0.5 * self.limits.cpu):
+            if verdict is Verdict.TLE and run is not None and not rerun and (
+                    (run.watchdog and run.cpu < 0.5 * self.limits.cpu) or (slow_but_finishing and not run.watchdog)):
                 rerun = True
                 continue
             break
@@ -179,11 +187,15 @@ class Judge:
         open_roles = {HIDDEN: True, PUBLIC: bool(task.public_tests)}
         records: list[TestRecord] = []
         internal_errors = 0
+        slowest_finished = 0.0  # CPU of the slowest test this program finished: near the limit, TLEs are borderline
         for entry in plan:
             wanted = [r for r in entry.roles if open_roles[r[0]]]
             if not wanted:
                 continue
-            verdict, detail, run, value, errors = self._run(task, source, entry.input)
+            verdict, detail, run, value, errors = self._run(task, source, entry.input,
+                                                            slowest_finished >= 0.5 * self.limits.cpu)
+            if run is not None and verdict not in (Verdict.TLE, Verdict.IE):
+                slowest_finished = max(slowest_finished, run.cpu)
             internal_errors += errors
             stdout = None
             for role, index, expected in wanted:
