@@ -17,7 +17,9 @@ import pytest
 
 from test_cli import ROOT, judge_cmd
 
-IDS = "1,111,1604,1607,2000,2009,2012,2026,2042,2047,2056,2060,2063,2064,2065,2066,2070,2073,2075,2087"
+# 2064 is left out: one of its programs needs 2.96-3.0 s of CPU on a test of a 3 s limit, so that test
+# is AC in some runs and TLE in others (its sample verdict does not change)
+IDS = "1,111,1604,1607,2000,2009,2012,2026,2042,2047,2056,2060,2063,2065,2066,2070,2073,2075,2087,2095"
 DATASET = ["--dataset", "apps", "--data", "bundled", "--split", "train", "--ids", IDS, "--k", "1,5"]
 BIN = os.path.dirname(sys.executable)
 
