@@ -562,7 +562,9 @@ def demo_cmd(
             except KeyboardInterrupt:
                 raise typer.Exit(130)
         render(report, console, title=title)
-    console.print(f"runs kept in {base}: try `judge report {os.path.join(base, 'apps')} --json -` or `judge export ...`")
+    apps_run = os.path.join(base, "apps")
+    console.print(f"runs kept in {base}: try `judge report {apps_run} --format html --out report.html`, "
+                  f"`judge report {apps_run} --json -` or `judge export {apps_run}`")
 
 
 def main() -> None:
