@@ -153,7 +153,7 @@ def evaluate_cmd(
     except (DatasetError, SampleError, StoreError, EngineError) as err:
         _fail(str(err))
     except KeyboardInterrupt:
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     render(report, console, title=f"{dataset.value} · {run}")
     if json_out:
         _write_json(json_out, report)
@@ -254,7 +254,7 @@ def sample_cmd(
         _fail(str(err))
     except KeyboardInterrupt:
         err_console.print(f"[yellow]interrupted; the samples received are kept in {run}: rerun to continue[/]")
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     _print_sampling(stats)
     if stats.missing:
         _fail(f"{stats.missing} samples are still missing (the backend returned fewer); rerun to ask again")
@@ -290,7 +290,7 @@ def run_cmd(
         _fail(str(err))
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted; samples and verdicts so far are kept: rerun the same command to continue[/]")
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     render(result.report, console, title=f"{cfg.name} · {cfg.evaluate.run_dir}")
     _print_sampling(result.sampling)
     err_console.print(f"judged {result.judging.programs} programs, {100 * result.overlap:.0f}% of them while sampling; "
@@ -427,7 +427,7 @@ def audit_cmd(
     except (DatasetError, SampleError, StoreError) as err:
         _fail(str(err))
     except KeyboardInterrupt:
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     from rich.table import Table
     table = Table(title=f"references of {result['problems']} problems ({result['without_references']} without references)"
                         f" · {len(result['broken'])} with every reference failing")
@@ -474,7 +474,7 @@ def sweep_cmd(
     except (runconfig.ConfigError, DatasetError, SampleError, StoreError, TemplateError, SamplingError, ValueError) as err:
         _fail(str(err))
     except KeyboardInterrupt:
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     from rich.table import Table
     keys = result["k"]
     table = Table(title=f"temperature sweep · {result['problems']} problems",
@@ -560,7 +560,7 @@ def demo_cmd(
             try:
                 report = evaluate(options, err_console)
             except KeyboardInterrupt:
-                raise typer.Exit(130)
+                raise typer.Exit(130) from None
         render(report, console, title=title)
     apps_run = os.path.join(base, "apps")
     console.print(f"runs kept in {base}: try `judge report {apps_run} --format html --out report.html`, "

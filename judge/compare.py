@@ -60,7 +60,7 @@ def compare(reports: list[dict[str, Any]], ks: list[int] | None = None, samples:
     result: dict[str, Any] = {"problems": len(common), "only_in_some": sorted(set.union(*sets) - set(common)),
                               "k": ks, "runs": [], "differences": []}
     scores = {(i, v, k): problem_scores(r, common, v, k) for i, r in enumerate(reports) for v in views for k in ks}
-    for i, report in enumerate(reports):
+    for i in range(len(reports)):
         result["runs"].append({v: {f"pass@{k}": float(scores[(i, v, k)].mean()) for k in ks} for v in views})
     for i in range(1, len(reports)):
         diffs = []

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from judge.report import VIEWS
-
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.2f}"
@@ -60,6 +58,3 @@ def render(report: dict[str, Any], title: str = "") -> str:
     if counts.get("pending_samples"):
         out.append(f"- **{counts['pending_samples']} samples not judged yet**")
     return "\n".join(out) + "\n"
-
-
-__all__ = ["render", "summary_rows", "VIEWS"]

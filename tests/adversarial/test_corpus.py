@@ -94,7 +94,7 @@ def judged(tmp_path_factory):
               "SECRET": secret}
     apps_rows, humaneval_rows = [], []
     good = iter(GOOD_SUM)
-    for name, task, source, _ in CORPUS:
+    for _, task, source, _ in CORPUS:
         rows = humaneval_rows if task.startswith("HumanEval") else apps_rows
         rows.append({"task_id": task, "completion": _fill(source, values)})
         if task == "sum" and len(apps_rows) % 7 == 0:  # correct programs between the hostile ones
