@@ -102,6 +102,15 @@ def _write_json(path: str, data: object) -> None:
         fh.write("\n")
 
 
+def _write_figures(writer, data: dict, where: str) -> None:
+    """Run a matplotlib figure writer; without matplotlib, one line saying how to get it."""
+    try:
+        for path in writer(data, where):
+            err_console.print(f"wrote {path}")
+    except RuntimeError as err:
+        _fail(str(err))
+
+
 def _open_run(run: str) -> RunStore:
     if not os.path.exists(os.path.join(run, "run.sqlite")):
         _fail(f"{run}: not a run directory (no run.sqlite); create one with `judge evaluate ... --run {run}`")
@@ -330,11 +339,7 @@ def report_cmd(
         _write_json(json_out, report)
     if plots:
         from judge.render.plots import write_plots
-        try:
-            for path in write_plots(report, plots):
-                err_console.print(f"wrote {path}")
-        except RuntimeError as err:
-            _fail(str(err))
+        _write_figures(write_plots, report, plots)
     if format is Format.table:
         render(report, console, title=run)
         return
@@ -492,11 +497,7 @@ def sweep_cmd(
         _write_json(json_out, result)
     if plot:
         from judge.sweep import write_plot
-        try:
-            for path in write_plot(result, plot):
-                err_console.print(f"wrote {path}")
-        except RuntimeError as err:
-            _fail(str(err))
+        _write_figures(write_plot, result, plot)
 
 
 @app.command("merge")

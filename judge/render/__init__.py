@@ -1,1 +1,38 @@
 """Renderings of a report (the JSON data of :func:`judge.report.build_report`): one module per format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f}"
+
+
+def facts(report: dict[str, Any]) -> list[str]:
+    """The report's counts and side results as sentences, shared by every format."""
+    counts = report["counts"]
+    out = [f"samples {counts['samples']}, unique programs {counts['unique_programs']}, tests run {counts['tests_run']}, "
+           f"timeout-only samples {counts['timeout_only_samples']}"
+           + (f", passing the statement's examples {counts['filtered_survivors']}"
+              if counts.get("filtered_survivors") is not None else ""),
+           "sample verdicts: " + ", ".join(f"{k} {v}" for k, v in counts["verdicts"].items())]
+    ranked = report.get("ranked_pass@1")
+    if ranked:
+        out.append(f"ranked pass@1 over {ranked['problems']} problems: highest mean log-prob {pct(ranked['mean_logprob'])}, "
+                   f"highest sum log-prob {pct(ranked['sum_logprob'])}, random {pct(ranked['random'])}")
+    lenient = report.get("lenient_only")
+    if lenient:
+        out.append(f"passing only under the lenient rule ({report.get('config', {}).get('compare')}), not under strict: "
+                   f"{lenient['samples']} of {lenient['passing_samples']} passing samples")
+    if report.get("excluded"):
+        out.append(f"excluded problems: {', '.join(report['excluded'])}")
+    return out
+
+
+def warnings(report: dict[str, Any]) -> list[str]:
+    """What is not finished or not judged: said in every format, highlighted where possible."""
+    counts = report["counts"]
+    out = [f"{counts['pending_samples']} samples not judged yet: rerun the command to finish"] \
+        if counts.get("pending_samples") else []
+    return out + [f"not judged: {defect}" for defect in counts.get("unjudgeable_problems", [])]

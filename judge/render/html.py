@@ -8,7 +8,7 @@ import json
 from html import escape
 from typing import Any
 
-from judge.render import svg
+from judge.render import facts, svg, warnings
 from judge.render.markdown import summary_rows
 from judge.report import pass_at_k_curves
 
@@ -100,41 +100,27 @@ def _failures(report: dict[str, Any], failing: dict[str, list[dict[str, Any]]], 
 
 def render(report: dict[str, Any], failing: dict[str, list[dict[str, Any]]], tasks: dict[str, Any] | None,
            title: str) -> str:
-    counts, config = report["counts"], report.get("config", {})
+    config = report.get("config", {})
     sampling = config.get("sampling") or {}
     limits = config.get("limits") or {}
-    facts = [f"dataset {config.get('dataset')}" + (f" ({config.get('split')})" if config.get("dataset") == "apps" else ""),
+    setting = [f"dataset {config.get('dataset')}" + (f" ({config.get('split')})" if config.get("dataset") == "apps" else ""),
              f"comparison rule {config.get('compare')}",
              f"{limits['cpu']:g} s CPU and {limits['memory'] >> 20} MiB per test" if limits else "",
              f"model {sampling.get('model')} · template {sampling.get('template')} · T={sampling.get('temperature')} · "
              f"top_p={sampling.get('top_p')}" if sampling and sampling.get("backend") != "file" else "",
              "generations imported from a file" if sampling.get("backend") == "file" else ""]
-    summary = [f"samples {counts['samples']}", f"unique programs {counts['unique_programs']}",
-               f"tests run {counts['tests_run']}", f"timeout-only samples {counts['timeout_only_samples']}"]
-    if counts.get("filtered_survivors") is not None:
-        summary.append(f"passing the statement's examples {counts['filtered_survivors']}")
-    ranked = report.get("ranked_pass@1")
-    extra = ""
-    if ranked:
-        extra += (f"<p>Ranked pass@1 over {ranked['problems']} problems: highest mean log-prob "
-                  f"{100 * ranked['mean_logprob']:.2f}%, highest sum log-prob {100 * ranked['sum_logprob']:.2f}%, "
-                  f"random {100 * ranked['random']:.2f}%.</p>")
-    lenient = report.get("lenient_only")
-    if lenient:
-        extra += (f"<p>Passing only under the lenient rule, not under strict: {lenient['samples']} of "
-                  f"{lenient['passing_samples']} passing samples.</p>")
+    notes = "".join(f"<p>{escape(line)}</p>" for line in facts(report))
+    notes += "".join(f'<p class="bad">{escape(line)}</p>' for line in warnings(report))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title><style>{STYLE}</style></head>
 <body>
 <h1>{escape(title)}</h1>
-<p class="muted">{escape(" · ".join(f for f in facts if f))}</p>
+<p class="muted">{escape(" · ".join(s for s in setting if s))}</p>
 <h2>pass@k</h2>
 {_table(*summary_rows(report))}
 <p class="muted">pass@k in %; in brackets: timeout-only samples counted as passing. filtered: only samples that pass
 the statement's examples (n′ of them, c′ correct).</p>
-<p>{escape(" · ".join(summary))}</p>
-<p>Sample verdicts: {escape(", ".join(f"{k} {v}" for k, v in counts["verdicts"].items()))}</p>
-{extra}
+{notes}
 <h2>Plots</h2>
 {_plots(report)}
 <h2>Problems</h2>

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.2f}"
+from judge.render import facts, pct, warnings
 
 
 def summary_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
@@ -22,7 +20,7 @@ def summary_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         for view in views:
             for key in keys:
                 plain, with_t = data.get(view, {}).get(key), data.get(f"{view}_with_timeouts", {}).get(key)
-                cells.append(_pct(plain) if plain is None else f"{_pct(plain)} ({_pct(with_t)})")
+                cells.append(pct(plain) if plain is None else f"{pct(plain)} ({pct(with_t)})")
         rows.append(cells)
     return header, rows
 
@@ -38,23 +36,5 @@ def render(report: dict[str, Any], title: str = "") -> str:
     out += _table(*summary_rows(report))
     out += ["", "pass@k in %; in brackets: timeout-only samples counted as passing. filtered: only samples that pass "
             "the statement's examples.", ""]
-    counts = report["counts"]
-    out += [f"- samples {counts['samples']}, unique programs {counts['unique_programs']}, tests run "
-            f"{counts['tests_run']}, timeout-only samples {counts['timeout_only_samples']}"
-            + (f", passing the statement's examples {counts['filtered_survivors']}"
-               if counts.get("filtered_survivors") is not None else ""),
-            "- sample verdicts: " + ", ".join(f"{k} {v}" for k, v in counts["verdicts"].items())]
-    ranked = report.get("ranked_pass@1")
-    if ranked:
-        out.append(f"- ranked pass@1 over {ranked['problems']} problems: highest mean log-prob "
-                   f"{_pct(ranked['mean_logprob'])}, highest sum log-prob {_pct(ranked['sum_logprob'])}, "
-                   f"random {_pct(ranked['random'])}")
-    lenient = report.get("lenient_only")
-    if lenient:
-        out.append(f"- passing only under the lenient rule, not under strict: {lenient['samples']} of "
-                   f"{lenient['passing_samples']} passing samples")
-    if report.get("excluded"):
-        out.append(f"- excluded problems: {', '.join(report['excluded'])}")
-    if counts.get("pending_samples"):
-        out.append(f"- **{counts['pending_samples']} samples not judged yet**")
+    out += [f"- {line}" for line in facts(report)] + [f"- **{line}**" for line in warnings(report)]
     return "\n".join(out) + "\n"

@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from judge.render import facts, warnings
+
 
 def _cell(report_views: dict[str, Any], view: str, key: str) -> str:
     plain = report_views.get(view, {}).get(key)
@@ -30,23 +32,7 @@ def render(report: dict[str, Any], console: Console, title: str = "") -> None:
     for name, views_of, count in rows:
         table.add_row(name, str(count), *[_cell(views_of, v, k) for v in views for k in keys])
     console.print(table)
-    counts = report["counts"]
-    parts = [f"samples {counts['samples']}", f"unique programs {counts['unique_programs']}",
-             f"tests run {counts['tests_run']}", f"timeout-only {counts['timeout_only_samples']}"]
-    if counts.get("filtered_survivors") is not None:
-        parts.append(f"pass the statement's examples {counts['filtered_survivors']}")
-    console.print("  " + " · ".join(parts))
-    console.print("  sample verdicts: " + ", ".join(f"{k} {v}" for k, v in counts["verdicts"].items()))
-    ranked = report.get("ranked_pass@1")
-    if ranked:
-        console.print(f"  ranked pass@1 ({ranked['problems']} problems): highest mean log-prob "
-                      f"{100 * ranked['mean_logprob']:.2f} · highest sum log-prob {100 * ranked['sum_logprob']:.2f} · "
-                      f"random {100 * ranked['random']:.2f}")
-    lenient = report.get("lenient_only")
-    if lenient:
-        console.print(f"  passing only under the lenient rule ({report['config'].get('compare')}), not under strict: "
-                      f"{lenient['samples']} of {lenient['passing_samples']} passing samples")
-    if counts["pending_samples"]:
-        console.print(f"  [yellow]{counts['pending_samples']} samples not judged yet: rerun the command to finish[/]")
-    for defect in counts["unjudgeable_problems"]:
-        console.print(f"  [yellow]not judged: {defect}[/]")
+    for line in facts(report):
+        console.print(f"  {line}")
+    for line in warnings(report):
+        console.print(f"  [yellow]{line}[/]")
