@@ -42,6 +42,11 @@ class Stops(str, Enum):
     codex = "codex"
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 class Backend(str, Enum):
     openai = "openai"
     hf = "hf"
@@ -138,7 +143,7 @@ def evaluate_cmd(
     stop: Annotated[Stops, typer.Option(help="Truncate completions at stop sequences first ('codex': HumanEval's).")] = Stops.none,
     json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here.")] = None,
     exclude: ExcludeOpt = None,
-    engine: Annotated[str, typer.Option(help="Where the sandboxes run: local (this machine) or ray (a Ray cluster).")] = "local",
+    engine: Annotated[Engine, typer.Option(help="Where the sandboxes run: local (this machine) or ray (a Ray cluster).")] = Engine.local,
     address: Annotated[Optional[str], typer.Option(help="Ray cluster address for --engine ray (auto, HOST:6379, ray://HOST:10001).")] = None,
     shard: Annotated[Optional[str], typer.Option(help="Judge only part I of N of the tasks (I/N, 1-based; stable across machines); combine with `judge merge`.")] = None,
 ) -> None:
@@ -153,9 +158,7 @@ def evaluate_cmd(
         limits=Limits(cpu=timeout, memory=memory << 20, output=output_limit << 20, wall=wall),
         workers=workers, ks=ks, compare=compare.value, public_tests=public_tests,
         stop=CODEX_STOPS if stop is Stops.codex else (), exclude=parse_exclude(exclude),
-        engine=engine, address=address, shard=_parse_shard(shard))
-    if engine not in ("local", "ray"):
-        _fail(f"--engine must be local or ray, not {engine!r}")
+        engine=engine.value, address=address, shard=_parse_shard(shard))
     from judge.execution.ray_engine import EngineError
     try:
         report = evaluate(options, err_console)

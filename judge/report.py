@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,7 +109,7 @@ def build_report(store: RunStore, exclude: frozenset[str] = frozenset()) -> dict
     if ranked:
         report["ranked_pass@1"] = ranked
     if config.get("compare", "strict") != "strict":
-        report["lenient_only"] = lenient_only(store)
+        report["lenient_only"] = lenient_only(store, exclude)
     report["config"] = config
     report["provenance"] = store.get_meta("provenance") or {}
     return report
@@ -191,16 +192,18 @@ def failing_examples(store: RunStore, per_task: int = 3) -> dict[str, list[dict[
     return out
 
 
-def lenient_only(store: RunStore, limit: int = 20) -> dict[str, Any]:
+def lenient_only(store: RunStore, exclude: frozenset[str] = frozenset(), limit: int = 20) -> dict[str, Any]:
     """Samples that pass under the run's lenient rule but not under ``strict`` (the audit of a rule)."""
-    query = ("FROM samples s JOIN programs p ON p.id=s.program_id WHERE p.done AND p.passed AND EXISTS "
-             "(SELECT 1 FROM results r WHERE r.program_id=p.id AND r.role='hidden' AND r.strict_accepts=0)")
-    count = store.db.execute(f"SELECT COUNT(*) {query}").fetchone()[0]
-    passed = store.db.execute("SELECT COUNT(*) FROM samples s JOIN programs p ON p.id=s.program_id "
-                              "WHERE p.done AND p.passed").fetchone()[0]
+    passing = ("FROM samples s JOIN programs p ON p.id=s.program_id WHERE p.done AND p.passed "
+               "AND s.task_id NOT IN (SELECT value FROM json_each(?))")
+    query = (f"{passing} AND EXISTS (SELECT 1 FROM results r WHERE r.program_id=p.id AND r.role='hidden' "
+             "AND r.strict_accepts=0)")
+    left_out = json.dumps(sorted(exclude))
+    count = store.db.execute(f"SELECT COUNT(*) {query}", (left_out,)).fetchone()[0]
+    passed = store.db.execute(f"SELECT COUNT(*) {passing}", (left_out,)).fetchone()[0]
     examples = []
     for task_id, sample_index, program_id in store.db.execute(
-            f"SELECT s.task_id, s.sample_index, p.id {query} GROUP BY p.id ORDER BY s.task_id LIMIT ?", (limit,)):
+            f"SELECT s.task_id, s.sample_index, p.id {query} GROUP BY p.id ORDER BY s.task_id LIMIT ?", (left_out, limit)):
         steps = [r[0] for r in store.db.execute(
             "SELECT DISTINCT accepted_by FROM results WHERE program_id=? AND strict_accepts=0", (program_id,))]
         examples.append({"task_id": task_id, "sample_index": sample_index, "accepted_by": steps})

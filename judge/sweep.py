@@ -18,11 +18,11 @@ def sweep(config: str, temperatures: list[float], run: str | None, overrides: di
     if not temperatures:
         raise ValueError("give at least one temperature")
     rows, problems = [], 0
+    base_dir = run or runconfig.load(config, None, overrides).evaluate.run_dir
     for temperature in temperatures:
         options = {section: dict(values) for section, values in overrides.items()}
         options.setdefault("sampling", {})["temperature"] = temperature
-        base = runconfig.load(config, None, options)
-        run_dir = f"{run or base.evaluate.run_dir}-T{temperature:g}"
+        run_dir = f"{base_dir}-T{temperature:g}"
         result = pipeline.run(runconfig.load(config, run_dir, options), console)
         if result.errors:
             raise ValueError(f"sampling at T={temperature:g} stopped early: {result.errors[0]}")

@@ -38,7 +38,7 @@ class _Slot:
 
 OnOutcome = Callable[[int, dict[str, Any]], None]
 POLL_INTERVAL = 0.1  # seconds between looks for new work while samples are still arriving
-_END = object()
+END = object()  # a unit source is exhausted (next(units, END))
 
 
 class WorkerError(RuntimeError):
@@ -102,8 +102,8 @@ class RefereePool:
             starved = False  # the source had nothing right now but is not finished
             for slot in self.slots:
                 if slot.unit is None and not exhausted and not starved:
-                    unit = retry.popleft() if retry else next(units, _END)
-                    if unit is _END:
+                    unit = retry.popleft() if retry else next(units, END)
+                    if unit is END:
                         exhausted = True
                     elif unit is None:
                         starved = True

@@ -16,7 +16,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterator
 from typing import Any
 
-from judge.execution.pool import POLL_INTERVAL, OnOutcome, Unit, internal_error
+from judge.execution.pool import END, POLL_INTERVAL, OnOutcome, Unit, internal_error
 from judge.execution.referee import TASK_CACHE
 
 IN_FLIGHT = 2        # units queued per actor, so that it never waits for the driver
@@ -94,7 +94,6 @@ class RayPool:
         self.actors = [actor.remote(config) for _ in range(count)]
         self.cached: list[OrderedDict[str, bool]] = [OrderedDict() for _ in self.actors]
         self.info: dict[str, Any] = {}
-        self.retried_units = 0
 
     def wait_ready(self) -> None:
         try:
@@ -129,8 +128,8 @@ class RayPool:
                     elif exhausted:
                         break
                     else:
-                        unit, with_task = next(units, _END), False
-                        if unit is _END:
+                        unit, with_task = next(units, END), False
+                        if unit is END:
                             exhausted = True
                             break
                         if unit is None:
@@ -156,7 +155,6 @@ class RayPool:
                 except ray.exceptions.RayError:  # the actor, its process or its node died
                     self.cached[index].clear()
                     attempts[unit.unit_id] = attempts.get(unit.unit_id, 0) + 1
-                    self.retried_units += 1
                     if attempts[unit.unit_id] >= MAX_ATTEMPTS:
                         for program_id, _ in unit.programs:
                             on_outcome(program_id, internal_error("a judging worker died on this unit 3 times"))
@@ -176,6 +174,3 @@ class RayPool:
                 self.ray.kill(actor)
             except Exception:  # noqa: BLE001 - already gone
                 pass
-
-
-_END = object()

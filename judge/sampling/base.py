@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from judge.datasets import Task
 from judge.prompting import Prompt
 
 
@@ -56,6 +57,9 @@ class Backend(ABC):
 
     @abstractmethod
     def generate(self, requests: Iterable[Request], params: SamplingParams, on_result: OnResult) -> None: ...
+
+    def prepare(self, tasks: list[Task]) -> None:
+        """Called once before ``generate`` with the run's tasks in dataset order (most backends need nothing)."""
 
     def describe(self) -> dict[str, object]:
         """What identifies this backend's samples (its name and model, not where it runs): recorded

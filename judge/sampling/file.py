@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from judge.datasets import Task
 from judge.sampling.base import Backend, Generation, OnResult, Request, SamplingParams
 
 
@@ -16,9 +17,12 @@ class FileBackend(Backend):
     name = "file"
     max_per_request = 1_000_000  # one request per task: the file has what it has
 
-    def __init__(self, path: str, tasks: list | None = None) -> None:
+    def __init__(self, path: str) -> None:
         self.path = path
-        self.tasks = tasks or []
+        self.tasks: list[Task] = []
+
+    def prepare(self, tasks: list[Task]) -> None:
+        self.tasks = tasks  # bigcode files are positional: their tasks are the dataset's, in order
 
     def generate(self, requests: Iterable[Request], params: SamplingParams, on_result: OnResult) -> None:
         from judge.evaluate import numbered_samples

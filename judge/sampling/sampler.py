@@ -105,8 +105,8 @@ def sample(store: RunStore, tasks: list[Task], opts: SampleOptions, console: Con
     judgeable = [t for t in tasks if not t.defect]
     for task in judgeable[:1]:
         template.render(task)  # a template that does not fit the dataset fails before any request
-    options = dict(opts.backend_options, tasks=tasks) if opts.backend == "file" else opts.backend_options
-    backend = make_backend(opts.backend, options)
+    backend = make_backend(opts.backend, opts.backend_options)
+    backend.prepare(tasks)
     params = replace(opts.params, stop=tuple(dict.fromkeys(template.stop + opts.params.stop)))
     store.bind_config("sampling", sampling_config(template, backend, params))
     by_id = {t.task_id: t for t in tasks}
