@@ -1,5 +1,6 @@
 """The sandbox and the verdicts it leads to, on small programs that each try one thing."""
 
+import importlib.util
 import os
 import signal
 import uuid
@@ -221,3 +222,37 @@ def test_filling_the_scratch_disk_fails_the_program_not_the_host(judge, zygote):
 def test_symlinks_do_not_widen_what_can_be_read(judge):
     result = outcome(judge, "import os\nos.symlink('/etc/passwd', 'p')\nprint(open('p').read())")
     assert result.verdict == "RE" and result.tests[0].detail == "PermissionError"
+
+
+SPAWN_CASES = [
+    ("print(sum(map(int, input().split())))", b"3 4\n"),
+    ("import sys\nprint('partial')\nraise ValueError('boom')", b""),
+    ("import sys\nsys.exit(3)", b""),
+    ("import os\nos.fork()", b""),
+    ("while True:\n    pass", b""),
+    ("open('f', 'w').write('x' * 10)\nprint(open('f').read())", b""),
+    ("import os\nprint(os.listdir('.'), os.getuid() == os.geteuid())", b""),
+    ("print('x' * (1 << 21))", b""),
+    ("import os\nos._exit(0)", b""),
+]
+
+
+def test_c_and_python_spawn_agree(tmp_path):
+    """The zygote's C fast path and its Python version of the same steps give the same results."""
+    from judge.sandbox.client import SandboxOptions, ZygoteClient
+    uid = 2_200_000 if os.geteuid() == 0 else None
+    limits = Limits(cpu=1.0, output=1 << 20)
+    clients = {c: ZygoteClient(7, SandboxOptions(str(tmp_path / str(c)), uid=uid, c_spawn=c), limits) for c in (True, False)}
+    try:
+        assert clients[False].info["spawn"] == "Python"
+        if importlib.util.find_spec("judge.sandbox._spawn") is not None:
+            assert clients[True].info["spawn"] == "C"
+        for source, stdin in SPAWN_CASES:
+            runs = [clients[c].run_stdio(source, stdin) for c in (True, False)]
+            fields = [(r.exit, r.signal, r.watchdog, r.stdout[:100], r.stdout_size, r.stderr_tail[-60:], r.status)
+                      for r in runs]
+            assert fields[0] == fields[1], source
+            assert (runs[0].cpu > 0.9) == (runs[1].cpu > 0.9), source
+    finally:
+        for client in clients.values():
+            client.close()

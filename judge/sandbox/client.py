@@ -77,6 +77,7 @@ class SandboxOptions:
     hidden: list[str] = field(default_factory=list)   # paths the programs must not read
     landlock: bool = True
     netns: bool = True     # an empty network namespace for the zygote and its children (root only)
+    c_spawn: bool = True   # fork and set up test children in C when judge.sandbox._spawn is built
 
 
 @functools.lru_cache(maxsize=2)
@@ -104,7 +105,8 @@ class ZygoteClient:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         config = {"fd": child.fileno(), "uid": self.options.uid, "scratch": self.scratch,
                   "hidden": self.options.hidden + [os.path.join(_package_parent(), "judge")],
-                  "landlock": self.options.landlock, "netns": self.options.netns, "numpy": self.numpy, "limits": self.limits.to_wire(),
+                  "landlock": self.options.landlock, "netns": self.options.netns, "c_spawn": self.options.c_spawn,
+                  "numpy": self.numpy, "limits": self.limits.to_wire(),
                   "seccomp_zygote": _bpf(False), "seccomp_child": _bpf(True)}
         os.makedirs(self.options.scratch_root, mode=0o711, exist_ok=True)
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0",

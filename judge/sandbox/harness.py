@@ -51,6 +51,23 @@ def make_streams() -> tuple:
     return stdin, stdout, stderr
 
 
+def prepare() -> dict[str, types.ModuleType]:
+    """What every child would otherwise build for itself, built once in the zygote.
+
+    A child dirties (and the kernel copies) every page it writes to, and a new object lands on
+    pages the zygote's heap already uses: the modules the programs run in are made here, once,
+    so that a child starts by running the program.  Each child's writes stay its own.
+    """
+    sys.argv = [PROGRAM_FILE]
+    sys.set_int_max_str_digits(0)
+    modules = {}
+    for mode, name in (("stdio", "__main__"), ("call", "solution")):
+        module = types.ModuleType(name)
+        module.__dict__.update(__builtins__=builtins, __file__=PROGRAM_FILE)
+        modules[mode] = module
+    return modules
+
+
 def compile_program(source: str, prelude: str, wrap_fallback: bool):
     """Compile the program; ``wrap_fallback`` retries a module-level ``return`` inside a function.
 
@@ -104,15 +121,13 @@ def compile_error_status(err: BaseException) -> dict:
     return {"phase": "compile", "exc": type(err).__name__, "exit": 1, "msg": str(err)[:300]}
 
 
-def run(request: dict, code, streams: tuple) -> None:
+def run(request: dict, code, streams: tuple, module: types.ModuleType) -> None:
     """Run the program as the request says, then exit the process (never returns).
 
     ``code`` is the compiled program, or its source text when the zygote left compiling to
     the child (very large programs).
     """
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
-    sys.argv = [PROGRAM_FILE]
-    sys.set_int_max_str_digits(0)
     if isinstance(code, str):
         try:
             code = compile_program(code, request.get("prelude") or "", bool(request.get("wrap_fallback")))
@@ -120,8 +135,6 @@ def run(request: dict, code, streams: tuple) -> None:
             os.pwrite(STATUS_FD, json.dumps(compile_error_status(err)).encode(), 0)
             os._exit(1)
 
-    module = types.ModuleType("__main__" if request["mode"] == "stdio" else "solution")
-    module.__dict__.update(__builtins__=builtins, __file__=PROGRAM_FILE)
     sys.modules[module.__name__] = module
     try:
         exec(code, module.__dict__)

@@ -32,6 +32,11 @@ import time
 from judge.sandbox import harness, landlock, protocol
 from judge.sandbox.seccomp_policy import CompiledFilter
 
+try:  # fork, child set-up and wait in C (judge/sandbox/_spawn.c); the same steps in Python otherwise
+    from judge.sandbox import _spawn
+except ImportError:
+    _spawn = None
+
 # What generated programs commonly import, loaded once so that children start warm.
 PRELOAD = (
     "bisect", "collections", "copy", "fractions", "functools", "heapq", "itertools", "math",
@@ -79,10 +84,19 @@ class Zygote:
         self.memfds = {name: _high(os.memfd_create(f"judge-{name}", os.MFD_CLOEXEC))
                        for name in ("stdin", "stdout", "stderr", "status")}
         self.streams = harness.make_streams()
+        self.modules = harness.prepare()
         self.base_vm = _vm_size()
         self.code_cache: dict[bytes, object] = {}
         self.landlock_abi = self.landlock_rules = 0
         self._restrict_self(config)
+        self.spawn = _spawn if config.get("c_spawn", True) else None
+        if self.spawn is not None:
+            cpu = max(1, math.ceil(self.limits["cpu"]))
+            fds = self.memfds
+            self.spawn.configure(fds["stdin"], fds["stdout"], fds["stderr"], fds["status"],
+                                   -1 if self.scope_fd is None else self.scope_fd, self.scratch, cpu, cpu + 1,
+                                   self.limits["output"], -1 if self.uid is None else self.uid,
+                                   self.keep_dac_read, self.pid, base64.b64decode(config["seccomp_child"]))
         gc.collect()
         gc.freeze()  # children then do not dirty every inherited page on their first collection
 
@@ -171,7 +185,8 @@ class Zygote:
         return {"pid": os.getpid(), "uid": self.uid, "preloaded": self.preloaded,
                 "landlock_abi": self.landlock_abi, "landlock_rules": self.landlock_rules,
                 "scratch_tmpfs": self.scratch_tmpfs, "netns": self.netns,
-                "seccomp": True, "base_vm": self.base_vm, "python": sys.version.split()[0]}
+                "seccomp": True, "base_vm": self.base_vm, "python": sys.version.split()[0],
+                "spawn": "C" if self.spawn is not None else "Python"}
 
     def _compiled(self, req: dict, source: bytes):
         """The program's code object (compiled once per program), its source text if it is too
@@ -198,6 +213,30 @@ class Zygote:
                 os.close(call_fd)
             return ({"exit": 1, "signal": None, "cpu": 0.0, "wall": 0.0, "maxrss_kb": 0, "watchdog": False,
                      "status": compile_error, "stdout_size": 0}, (b"", b""))
+        if call_fd is not None:
+            call_fd = _high(call_fd)
+        if self.spawn is not None:
+            ended = self.spawn.run(stdin, -1 if call_fd is None else call_fd, self.limits["wall"], self.limits["output"])
+            if ended is None:  # in the test child, set up
+                self._run_program(req, code)
+        else:
+            ended = self._spawn_python(req, code, stdin, call_fd)
+        if call_fd is not None:
+            os.close(call_fd)
+        exit_code, signal_number, cpu, wall, maxrss_kb, watchdog, stdout, out_size, stderr_tail, raw_status = ended
+        self._clean_scratch()
+        try:
+            child_status = json.loads(raw_status) if raw_status else {}
+        except ValueError:
+            child_status = {"garbled": True}
+        return ({
+            "exit": exit_code, "signal": signal_number, "cpu": cpu, "wall": wall, "maxrss_kb": maxrss_kb,
+            "watchdog": watchdog, "status": child_status if isinstance(child_status, dict) else {"garbled": True},
+            "stdout_size": out_size,
+        }, (stdout, stderr_tail))
+
+    def _spawn_python(self, req: dict, code, stdin: bytes, call_fd: int | None) -> tuple:
+        """What judge/sandbox/_spawn.c's run() does, step for step, when it is not built."""
         fds = self.memfds
         for fd in fds.values():  # children share these files' offsets: rewind them too
             os.ftruncate(fd, 0)
@@ -205,21 +244,20 @@ class Zygote:
         if stdin:
             _write_all(fds["stdin"], stdin)
             os.lseek(fds["stdin"], 0, os.SEEK_SET)
-        if call_fd is not None:
-            call_fd = _high(call_fd)
-        limits = self.limits
         start = time.monotonic()
         pid = os.fork()
         if pid == 0:
-            self._child(req, code, call_fd)
-        if call_fd is not None:
-            os.close(call_fd)
+            try:
+                self._setup_child_python(call_fd)
+            except BaseException as err:
+                _setup_failed(err)
+            self._run_program(req, code)
         watchdog = False
         pidfd = os.pidfd_open(pid)
         try:
             poller = select.poll()
             poller.register(pidfd, select.POLLIN)
-            if not poller.poll(limits["wall"] * 1000):
+            if not poller.poll(self.limits["wall"] * 1000):
                 watchdog = True
                 os.kill(pid, signal.SIGKILL)
             _, status, usage = os.wait4(pid, 0)
@@ -227,25 +265,15 @@ class Zygote:
             os.close(pidfd)
         wall = time.monotonic() - start
         out_size = os.fstat(fds["stdout"]).st_size
-        stdout = os.pread(fds["stdout"], min(out_size, limits["output"]), 0)
-        err_size = os.fstat(fds["stderr"]).st_size
-        stderr_tail = os.pread(fds["stderr"], 2048, max(0, err_size - 2048)) if err_size else b""
-        raw_status = os.pread(fds["status"], 4096, 0)
-        self._clean_scratch()
-        try:
-            child_status = json.loads(raw_status) if raw_status else {}
-        except ValueError:
-            child_status = {"garbled": True}
-        return ({
-            "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "cpu": usage.ru_utime + usage.ru_stime,
-            "wall": wall,
-            "maxrss_kb": usage.ru_maxrss,
-            "watchdog": watchdog,
-            "status": child_status if isinstance(child_status, dict) else {"garbled": True},
-            "stdout_size": out_size,
-        }, (stdout, stderr_tail))
+        stdout = os.pread(fds["stdout"], min(out_size, self.limits["output"]), 0)
+        stderr_tail = raw_status = b""
+        if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):  # nothing reads them otherwise
+            err_size = os.fstat(fds["stderr"]).st_size
+            stderr_tail = os.pread(fds["stderr"], 2048, max(0, err_size - 2048)) if err_size else b""
+            raw_status = os.pread(fds["status"], 4096, 0)
+        return (os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+                usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss, watchdog, stdout, out_size, stderr_tail, raw_status)
 
     def _clean_scratch(self) -> None:
         with os.scandir(self.scratch) as entries:
@@ -259,44 +287,52 @@ class Zygote:
                     except OSError:
                         pass
 
-    def _child(self, req: dict, code, call_fd: int | None) -> None:
+    def _run_program(self, req: dict, code) -> None:
+        """In a test child whose sandbox is in place: run the program, then exit."""
         try:
-            fds = self.memfds
-            os.dup2(fds["stdin"], 0)
-            os.dup2(fds["stdout"], 1)
-            os.dup2(fds["stderr"], 2)
-            os.dup2(fds["status"], harness.STATUS_FD)
-            if call_fd is not None:
-                os.dup2(call_fd, harness.CALL_FD)
-            if self.scope_fd is not None:
-                landlock.restrict_self(self.scope_fd)
-            os.closerange(harness.CALL_FD + 1, 1 << 20)
-            os.chdir(self.scratch)
-            cpu = max(1, math.ceil(self.limits["cpu"]))
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits["output"], self.limits["output"]))
-            if self.uid is not None:
-                if self.keep_dac_read:
-                    _prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)
-                os.setgroups([])
-                os.setresgid(self.uid, self.uid, self.uid)
-                os.setresuid(self.uid, self.uid, self.uid)
-                if self.keep_dac_read:
-                    _keep_only_dac_read_search()
-            # If the zygote dies (killed, or its referee gone), its watchdog goes with it: the
-            # child must not outlive it.  Set after the uid change, which clears this setting.
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            if os.getppid() != self.pid:
-                os._exit(125)
-            self.child_filter.install()
-            gc.enable()
-            harness.run(req, code, self.streams)
-        except BaseException as err:  # the sandbox could not be set up: an internal error
-            try:
-                os.write(harness.STATUS_FD, json.dumps({"phase": "setup", "exc": type(err).__name__,
-                                                         "msg": str(err)[:300], "exit": 125}).encode())
-            finally:
-                os._exit(125)
+            harness.run(req, code, self.streams, self.modules[req["mode"]])
+        except BaseException as err:
+            _setup_failed(err)
+
+    def _setup_child_python(self, call_fd: int | None) -> None:
+        """What judge/sandbox/_spawn.c does in a child, step for step, when it is not built."""
+        fds = self.memfds
+        os.dup2(fds["stdin"], 0)
+        os.dup2(fds["stdout"], 1)
+        os.dup2(fds["stderr"], 2)
+        os.dup2(fds["status"], harness.STATUS_FD)
+        if call_fd is not None:
+            os.dup2(call_fd, harness.CALL_FD)
+        if self.scope_fd is not None:
+            landlock.restrict_self(self.scope_fd)
+        os.closerange(harness.CALL_FD + 1, 1 << 20)
+        os.chdir(self.scratch)
+        cpu = max(1, math.ceil(self.limits["cpu"]))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits["output"], self.limits["output"]))
+        if self.uid is not None:
+            if self.keep_dac_read:
+                _prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)
+            os.setgroups([])
+            os.setresgid(self.uid, self.uid, self.uid)
+            os.setresuid(self.uid, self.uid, self.uid)
+            if self.keep_dac_read:
+                _keep_only_dac_read_search()
+        # If the zygote dies (killed, or its referee gone), its watchdog goes with it: the
+        # child must not outlive it.  Set after the uid change, which clears this setting.
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != self.pid:
+            os._exit(125)
+        self.child_filter.install()
+
+
+def _setup_failed(err: BaseException) -> None:
+    """The sandbox could not be set up: the zygote reports an internal error."""
+    try:
+        os.write(harness.STATUS_FD, json.dumps({"phase": "setup", "exc": type(err).__name__,
+                                                 "msg": str(err)[:300], "exit": 125}).encode())
+    finally:
+        os._exit(125)
 
 
 def _high(fd: int) -> int:
