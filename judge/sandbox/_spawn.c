@@ -19,9 +19,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <ftw.h>
 #include <poll.h>
+#include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -144,6 +149,73 @@ static void setup_child(long call_fd) {
 
 static int reset(int fd) { return ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0 ? 0 : -1; }
 
+/* How a test child ended. */
+struct ended {
+    int exited, exit_code, signal, watchdog, clean;
+    double cpu, wall;
+    long maxrss_kb;
+};
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Fork one test child (stdin already in its memfd).  Returns 0 in the child, once it is set
+ * up; 1 in the zygote once the child has ended (*out filled); -1 with errno on failure. */
+static int spawn_test(long call_fd, double wall_limit, struct ended *out) {
+    if (reset(cfg.stdout_fd) || reset(cfg.stderr_fd) || reset(cfg.status_fd))
+        return -1;
+    double start = now();
+    PyOS_BeforeFork();
+    pid_t pid = fork();
+    if (pid == 0) {
+        PyOS_AfterFork_Child();
+        setup_child(call_fd);
+        return 0;
+    }
+    int saved = errno;
+    PyOS_AfterFork_Parent();
+    if (pid < 0) {
+        errno = saved;
+        return -1;
+    }
+    int status = 0;
+    struct rusage usage;
+    out->watchdog = 0;
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd >= 0) {
+        struct pollfd pfd = {pidfd, POLLIN, 0};
+        double deadline = start + wall_limit;
+        for (;;) {
+            int left = (int)((deadline - now()) * 1000.0) + 1;
+            int ready = left > 0 ? poll(&pfd, 1, left) : 0;
+            if (ready > 0)
+                break;
+            if ((ready < 0 && errno == EINTR) || (ready == 0 && now() < deadline))
+                continue;
+            out->watchdog = 1;
+            kill(pid, SIGKILL);
+            break;
+        }
+        close(pidfd);
+    }
+    while (wait4(pid, &status, 0, &usage) < 0) {
+        if (errno != EINTR)
+            return -1;
+    }
+    out->wall = now() - start;
+    out->exited = WIFEXITED(status);
+    out->exit_code = out->exited ? WEXITSTATUS(status) : 0;
+    out->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    out->clean = out->exited && out->exit_code == 0;
+    out->cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6 + usage.ru_stime.tv_sec
+               + usage.ru_stime.tv_usec * 1e-6;
+    out->maxrss_kb = usage.ru_maxrss;
+    return 1;
+}
+
 static int write_at_start(int fd, const char *data, Py_ssize_t size) {
     if (ftruncate(fd, 0) != 0)
         return -1;
@@ -159,35 +231,34 @@ static int write_at_start(int fd, const char *data, Py_ssize_t size) {
     return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -1;
 }
 
-/* Up to `limit` bytes of a memfd, from its start or (tail) its end; sets *size to its size. */
-static PyObject *read_memfd(int fd, Py_ssize_t limit, int tail, long long *size) {
+/* The size of a memfd and the span [from, from + len) to hand back: its first `limit` bytes
+ * or (tail) its last. */
+static int span(int fd, long long limit, int tail, long long *size, long long *from, long long *len) {
     struct stat st;
     if (fstat(fd, &st) != 0)
-        return PyErr_SetFromErrno(PyExc_OSError);
+        return -1;
     *size = (long long)st.st_size;
-    Py_ssize_t want = st.st_size < limit ? (Py_ssize_t)st.st_size : limit;
-    off_t from = tail ? st.st_size - want : 0;
-    PyObject *bytes = PyBytes_FromStringAndSize(NULL, want);
+    *len = st.st_size < limit ? (long long)st.st_size : limit;
+    *from = tail ? st.st_size - *len : 0;
+    return 0;
+}
+
+static PyObject *read_span(int fd, long long from, long long len) {
+    PyObject *bytes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)len);
     if (bytes == NULL)
         return NULL;
-    Py_ssize_t got = 0;
-    while (got < want) {
-        ssize_t n = pread(fd, PyBytes_AS_STRING(bytes) + got, (size_t)(want - got), from + got);
+    long long got = 0;
+    while (got < len) {
+        ssize_t n = pread(fd, PyBytes_AS_STRING(bytes) + got, (size_t)(len - got), from + got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         got += n;
     }
-    if (got < want && _PyBytes_Resize(&bytes, got) != 0)
+    if (got < len && _PyBytes_Resize(&bytes, (Py_ssize_t)got) != 0)
         return NULL;
     return bytes;
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* run(stdin, call_fd, wall_seconds, output_limit): fork one test child.
@@ -203,83 +274,214 @@ static PyObject *run(PyObject *self, PyObject *args) {
     Py_buffer input;
     int call_fd;
     double wall_limit;
-    Py_ssize_t output_limit;
-    if (!PyArg_ParseTuple(args, "y*idn", &input, &call_fd, &wall_limit, &output_limit))
+    long long output_limit;
+    if (!PyArg_ParseTuple(args, "y*idL", &input, &call_fd, &wall_limit, &output_limit))
         return NULL;
     if (!cfg.configured) {
         PyBuffer_Release(&input);
         PyErr_SetString(PyExc_RuntimeError, "configure() first");
         return NULL;
     }
-    int failed = reset(cfg.stdout_fd) || reset(cfg.stderr_fd) || reset(cfg.status_fd)
-                 || write_at_start(cfg.stdin_fd, input.buf, input.len);
+    int failed = write_at_start(cfg.stdin_fd, input.buf, input.len);
     PyBuffer_Release(&input);
-    if (failed)
+    struct ended e;
+    int where = failed ? -1 : spawn_test(call_fd, wall_limit, &e);
+    if (where < 0)
         return PyErr_SetFromErrno(PyExc_OSError);
-    double start = now();
-    PyOS_BeforeFork();
-    pid_t pid = fork();
-    if (pid == 0) {
-        PyOS_AfterFork_Child();
-        setup_child(call_fd);
+    if (where == 0)
         Py_RETURN_NONE;
-    }
-    int saved = errno;
-    PyOS_AfterFork_Parent();
-    if (pid < 0) {
-        errno = saved;
+    long long stdout_size, from, len, err_from = 0, err_len = 0, note_len = 0, ignored;
+    if (span(cfg.stdout_fd, output_limit, 0, &stdout_size, &from, &len)
+        || (!e.clean && (span(cfg.stderr_fd, 2048, 1, &ignored, &err_from, &err_len)
+                         || span(cfg.status_fd, 4096, 0, &ignored, &ignored, &note_len))))
         return PyErr_SetFromErrno(PyExc_OSError);
-    }
-    int watchdog = 0, status = 0;
-    struct rusage usage;
-    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pidfd >= 0) {
-        struct pollfd pfd = {pidfd, POLLIN, 0};
-        double deadline = start + wall_limit;
-        for (;;) {
-            int left = (int)((deadline - now()) * 1000.0) + 1;
-            int ready = left > 0 ? poll(&pfd, 1, left) : 0;
-            if (ready > 0)
-                break;
-            if (ready < 0 && errno == EINTR)
-                continue;
-            if (ready == 0 && now() < deadline)
-                continue;
-            watchdog = 1;
-            kill(pid, SIGKILL);
-            break;
-        }
-        close(pidfd);
-    }
-    while (wait4(pid, &status, 0, &usage) < 0) {
-        if (errno != EINTR)
-            return PyErr_SetFromErrno(PyExc_OSError);
-    }
-    double wall = now() - start;
-    long long stdout_size = 0, ignored = 0;
-    int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    PyObject *out = read_memfd(cfg.stdout_fd, output_limit, 0, &stdout_size);
-    PyObject *err = clean ? PyBytes_FromStringAndSize(NULL, 0) : read_memfd(cfg.stderr_fd, 2048, 1, &ignored);
-    PyObject *note = clean ? PyBytes_FromStringAndSize(NULL, 0) : read_memfd(cfg.status_fd, 4096, 0, &ignored);
+    PyObject *out = read_span(cfg.stdout_fd, from, len);
+    PyObject *err = read_span(cfg.stderr_fd, err_from, err_len);
+    PyObject *note = read_span(cfg.status_fd, 0, note_len);
     if (out == NULL || err == NULL || note == NULL) {
         Py_XDECREF(out);
         Py_XDECREF(err);
         Py_XDECREF(note);
         return NULL;
     }
-    double cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6 + usage.ru_stime.tv_sec
-                 + usage.ru_stime.tv_usec * 1e-6;
-    PyObject *exit_code = WIFEXITED(status) ? PyLong_FromLong(WEXITSTATUS(status)) : Py_NewRef(Py_None);
-    PyObject *signal_number = WIFSIGNALED(status) ? PyLong_FromLong(WTERMSIG(status)) : Py_NewRef(Py_None);
-    return Py_BuildValue("(NNddlONLNN)", exit_code, signal_number, cpu, wall, usage.ru_maxrss,
-                         watchdog ? Py_True : Py_False, out, stdout_size, err, note);
+    PyObject *exit_code = e.exited ? PyLong_FromLong(e.exit_code) : Py_NewRef(Py_None);
+    PyObject *signal_number = e.signal ? PyLong_FromLong(e.signal) : Py_NewRef(Py_None);
+    return Py_BuildValue("(NNddlONLNN)", exit_code, signal_number, e.cpu, e.wall, e.maxrss_kb,
+                         e.watchdog ? Py_True : Py_False, out, stdout_size, err, note);
+}
+
+/* ---- serve(): the zygote's loop over test frames ------------------------------------------ */
+
+static int read_full(int fd, void *buf, size_t size) {
+    for (size_t got = 0; got < size;) {
+        ssize_t n = read(fd, (char *)buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+static int send_full(int fd, const void *buf, size_t size) {
+    for (size_t sent = 0; sent < size;) {
+        ssize_t n = send(fd, (const char *)buf + sent, size - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        sent += (size_t)n;
+    }
+    return 0;
+}
+
+/* Copy `len` bytes of a memfd from `from` to the socket, without passing through user space. */
+static int send_span(int sock, int fd, long long from, long long len) {
+    off_t offset = (off_t)from;
+    while (len > 0) {
+        ssize_t n = sendfile(sock, fd, &offset, (size_t)len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Move the stdin of a test frame from the socket into the stdin memfd. */
+static int receive_stdin(int sock, uint32_t size) {
+    static char chunk[1 << 16];
+    if (ftruncate(cfg.stdin_fd, 0) != 0)
+        return -1;
+    off_t at = 0;
+    while (size > 0) {
+        size_t want = size < sizeof chunk ? size : sizeof chunk;
+        if (read_full(sock, chunk, want) != 0)
+            return -2;
+        for (size_t done = 0; done < want;) {
+            ssize_t n = pwrite(cfg.stdin_fd, chunk + done, want - done, at);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return -1;
+            done += (size_t)n;
+            at += n;
+        }
+        size -= (uint32_t)want;
+    }
+    return lseek(cfg.stdin_fd, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int kind, struct FTW *where) {
+    (void)st;
+    (void)kind;
+    if (where->level > 0)
+        remove(path);
+    return 0;
+}
+
+static void put32(unsigned char **at, uint32_t v) {
+    v = htonl(v);
+    memcpy(*at, &v, 4);
+    *at += 4;
+}
+
+static void put64(unsigned char **at, uint64_t v) {
+    put32(at, (uint32_t)(v >> 32));
+    put32(at, (uint32_t)v);
+}
+
+static void put_double(unsigned char **at, double v) {
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    put64(at, bits);
+}
+
+/* serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames until another frame.
+ *
+ * A test frame is b"T" + !I stdin length + stdin; it runs the loaded program (stdio) in a new
+ * child and is answered with a result frame (see judge/sandbox/protocol.py).  Returns None in a
+ * test child, once it is set up (the caller runs the program); in the zygote, the kind byte of
+ * any other frame (the caller reads the rest of it), or b"" when the referee closed the socket.
+ */
+static PyObject *serve(PyObject *self, PyObject *args) {
+    (void)self;
+    int sock, loaded;
+    double wall_limit;
+    long long output_limit;
+    if (!PyArg_ParseTuple(args, "ipdL", &sock, &loaded, &wall_limit, &output_limit))
+        return NULL;
+    if (!cfg.configured) {
+        PyErr_SetString(PyExc_RuntimeError, "configure() first");
+        return NULL;
+    }
+    for (;;) {
+        unsigned char kind;
+        if (read_full(sock, &kind, 1) != 0)
+            return PyBytes_FromStringAndSize(NULL, 0);
+        if (kind != 'T')
+            return PyBytes_FromStringAndSize((const char *)&kind, 1);
+        uint32_t size;
+        if (read_full(sock, &size, 4) != 0)
+            return PyBytes_FromStringAndSize(NULL, 0);
+        int got = receive_stdin(sock, ntohl(size));
+        if (got == -2)
+            return PyBytes_FromStringAndSize(NULL, 0);
+        struct ended e = {0};
+        if (got == 0 && !loaded) {
+            errno = ENOEXEC;
+            got = -1;
+        }
+        int where = got < 0 ? -1 : spawn_test(-1, wall_limit, &e);
+        if (where == 0)
+            Py_RETURN_NONE;
+        long long stdout_size = 0, from = 0, len = 0, err_from = 0, err_len = 0, note_len = 0, ignored;
+        char note[160];
+        int note_inline = 0;
+        if (where < 0) { /* an internal error, reported as a failed set-up */
+            note_inline = snprintf(note, sizeof note,
+                                   "{\"phase\":\"setup\",\"exc\":\"OSError\",\"msg\":\"zygote: %s\",\"exit\":125}",
+                                   strerror(errno));
+            e.exited = 1;
+            e.exit_code = 125;
+            note_len = note_inline;
+        } else {
+            if (span(cfg.stdout_fd, output_limit, 0, &stdout_size, &from, &len)
+                || (!e.clean && (span(cfg.stderr_fd, 2048, 1, &ignored, &err_from, &err_len)
+                                 || span(cfg.status_fd, 4096, 0, &ignored, &ignored, &note_len))))
+                return PyErr_SetFromErrno(PyExc_OSError);
+            nftw(cfg.scratch, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        }
+        /* b"R" then !iiddqBQIII: exit (-1: none), signal (0: none), CPU and wall seconds, peak
+         * RSS in KiB, watchdog, stdout size, lengths of the stdout, stderr-tail and status blobs. */
+        unsigned char head[1 + 4 + 4 + 8 + 8 + 8 + 1 + 8 + 4 + 4 + 4], *at = head;
+        *at++ = 'R';
+        put32(&at, (uint32_t)(e.exited ? e.exit_code : -1));
+        put32(&at, (uint32_t)e.signal);
+        put_double(&at, e.cpu);
+        put_double(&at, e.wall);
+        put64(&at, (uint64_t)e.maxrss_kb);
+        *at++ = (unsigned char)e.watchdog;
+        put64(&at, (uint64_t)stdout_size);
+        put32(&at, (uint32_t)len);
+        put32(&at, (uint32_t)err_len);
+        put32(&at, (uint32_t)note_len);
+        if (send_full(sock, head, sizeof head) != 0 || send_span(sock, cfg.stdout_fd, from, len) != 0
+            || send_span(sock, cfg.stderr_fd, err_from, err_len) != 0
+            || (note_inline ? send_full(sock, note, (size_t)note_len)
+                            : send_span(sock, cfg.status_fd, 0, note_len)) != 0)
+            return PyBytes_FromStringAndSize(NULL, 0);
+    }
 }
 
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure(stdin, stdout, stderr, status, scope_fd, scratch, cpu_soft, cpu_hard, fsize, uid, "
      "keep_dac_read, zygote_pid, filter): store what every child sets up (in the zygote, once)."},
-    {"run", run, METH_VARARGS, "run(stdin, call_fd, wall_seconds, output_limit): fork and judge one test child."},
+    {"run", run, METH_VARARGS, "run(stdin, call_fd, wall_seconds, output_limit): fork and wait for one test child."},
+    {"serve", serve, METH_VARARGS, "serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames."},
     {NULL, NULL, 0, NULL},
 };
 

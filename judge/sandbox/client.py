@@ -56,7 +56,24 @@ class RunResult:
     @classmethod
     def from_wire(cls, header: dict[str, Any], blobs: list[bytes]) -> "RunResult":
         return cls(header["exit"], header["signal"], header["cpu"], header["wall"], header["maxrss_kb"],
-                   header["watchdog"], header["status"], blobs[0], header["stdout_size"], blobs[1])
+                   header["watchdog"], _status(blobs[2]), blobs[0], header["stdout_size"], blobs[1])
+
+    @classmethod
+    def from_result_frame(cls, fields: tuple, stdout: bytes, stderr_tail: bytes, status: bytes) -> "RunResult":
+        exit_code, signal_number, cpu, wall, maxrss_kb, watchdog, stdout_size = fields
+        return cls(None if exit_code < 0 else exit_code, signal_number or None, cpu, wall, maxrss_kb,
+                   bool(watchdog), _status(status), stdout, stdout_size, stderr_tail)
+
+
+def _status(raw: bytes) -> dict[str, Any]:
+    """The child's status note (fd 3): written by the harness, but the program can overwrite it."""
+    if not raw:
+        return {}
+    try:
+        status = json.loads(raw)
+    except (ValueError, RecursionError):
+        return {"garbled": True}
+    return status if isinstance(status, dict) else {"garbled": True}
 
 
 class ZygoteDied(RuntimeError):
@@ -99,6 +116,8 @@ class ZygoteClient:
         self.sock: socket.socket | None = None
         self.proc: subprocess.Popen | None = None
         self.info: dict[str, Any] = {}
+        self.loaded: tuple[str, str, bool] | None = None   # the program the zygote holds
+        self.load_error: dict[str, Any] | None = None      # its compile error, if any
         self.start()
 
     def start(self) -> None:
@@ -120,6 +139,7 @@ class ZygoteClient:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=None if debug else subprocess.DEVNULL)
         child.close()
         self.sock = parent
+        self.loaded = self.load_error = None
         try:
             self.info, _, _ = protocol.recv(parent)
         except (protocol.ChannelClosed, OSError) as err:
@@ -160,18 +180,35 @@ class ZygoteClient:
             self.restart()
             raise ZygoteDied(str(err)) from err
 
-    def _response(self) -> RunResult:
+    def _exchange(self, receive):
+        """Receive the zygote's answer with ``receive``; a zygote that died is restarted."""
         assert self.sock is not None
         try:
-            header, blobs, _ = protocol.recv(self.sock)
-        except (protocol.ChannelClosed, OSError) as err:
+            return receive(self.sock)
+        except (protocol.ChannelClosed, OSError, ValueError) as err:
             self.restart()
             raise ZygoteDied(str(err)) from err
+
+    def _response(self) -> RunResult:
+        header, blobs, _ = self._exchange(protocol.recv)
         return RunResult.from_wire(header, blobs)
 
     def run_stdio(self, source: str, stdin: bytes, prelude: str = "", wrap_fallback: bool = False) -> RunResult:
-        self._request({"op": "run", "mode": "stdio", "prelude": prelude, "wrap_fallback": wrap_fallback}, source, stdin)
-        return self._response()
+        program = (source, prelude, wrap_fallback)
+        if self.loaded != program:  # the zygote compiles a program once, then runs it per input
+            self._request({"op": "load", "mode": "stdio", "prelude": prelude, "wrap_fallback": wrap_fallback},
+                          source, b"")
+            header = self._exchange(protocol.recv)[0]
+            self.loaded, self.load_error = program, header.get("compile_error")
+        if self.load_error is not None:
+            return RunResult(1, None, 0.0, 0.0, 0, False, self.load_error)
+        assert self.sock is not None
+        try:
+            protocol.send_test(self.sock, stdin)
+        except OSError as err:
+            self.restart()
+            raise ZygoteDied(str(err)) from err
+        return RunResult.from_result_frame(*self._exchange(protocol.recv_result))
 
     def open_calls(self, source: str, function: str, solution_class: bool = False, prelude: str = "") -> "CallSession":
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)

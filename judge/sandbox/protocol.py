@@ -1,9 +1,15 @@
 """Message framing between a referee and its zygote over a Unix stream socket.
 
-A message is a JSON header plus raw byte blobs, so that program text, stdin and stdout cross
-without escaping; one file descriptor may ride along (the call channel of a function test).
-Frame: ``!IQ`` (header length, total blob length), header, blobs back to back; the header
-lists the blob sizes under ``"_blobs"``.  No pickle: neither side executes what it receives.
+Every frame starts with a kind byte:
+- ``J``: a JSON header plus raw byte blobs, so that program text, stdin and stdout cross
+  without escaping; one file descriptor may ride along (the call channel of a function test).
+  Then ``!IQ`` (header length, total blob length), header, blobs back to back; the header
+  lists the blob sizes under ``"_blobs"``.
+- ``T`` (referee to zygote): run the loaded program on one input: ``!I`` length, stdin.
+- ``R`` (zygote to referee): how that test ended, in fixed binary fields (:data:`RESULT`),
+  then its stdout, stderr tail and status note.  Test and result frames are the hot path: the
+  zygote handles them in C (judge/sandbox/_spawn.c) when it is built.
+No pickle: neither side executes what it receives.
 """
 
 from __future__ import annotations
@@ -15,6 +21,11 @@ import struct
 from typing import Any
 
 _FRAME = struct.Struct("!IQ")
+_LEN = struct.Struct("!I")
+JSON, TEST, RESULT_KIND = b"J", b"T", b"R"
+# exit (-1: none), signal (0: none), CPU s, wall s, peak RSS KiB, watchdog, stdout size, and the
+# lengths of the stdout, stderr-tail and status blobs that follow.
+RESULT = struct.Struct("!iiddqBQIII")
 
 
 class ChannelClosed(EOFError):
@@ -27,8 +38,11 @@ def send(sock: socket.socket, header: dict[str, Any], blobs: tuple[bytes, ...] =
     total = sum(len(b) for b in blobs)
     first = _FRAME.pack(len(head), total) + head
     if fd is None:
-        sock.sendall(first)
+        sock.sendall(JSON + first)
     else:
+        # The kind byte goes alone: the zygote's C loop reads it with read(), which would drop a
+        # descriptor riding on the same bytes.
+        sock.sendall(JSON)
         sock.sendmsg([first], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))])
     for blob in blobs:
         if blob:
@@ -48,7 +62,15 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes:
 
 
 def recv(sock: socket.socket) -> tuple[dict[str, Any], list[bytes], int | None]:
-    """Receive one message: (header, blobs, fd or None)."""
+    """Receive one JSON frame: (header, blobs, fd or None)."""
+    kind = _recv_exact(sock, 1)
+    if kind != JSON:
+        raise ChannelClosed(f"unexpected frame {kind!r}")
+    return recv_json_body(sock)
+
+
+def recv_json_body(sock: socket.socket) -> tuple[dict[str, Any], list[bytes], int | None]:
+    """The rest of a JSON frame whose kind byte was read: (header, blobs, fd or None)."""
     fds = array.array("i")
     data, ancdata, _flags, _addr = sock.recvmsg(_FRAME.size, socket.CMSG_SPACE(fds.itemsize))
     if not data:
@@ -68,3 +90,30 @@ def recv(sock: socket.socket) -> tuple[dict[str, Any], list[bytes], int | None]:
         blobs.append(body[pos:pos + size])
         pos += size
     return header, blobs, fd
+
+
+def send_test(sock: socket.socket, stdin: bytes) -> None:
+    sock.sendall(TEST + _LEN.pack(len(stdin)) + stdin)
+
+
+def recv_test_body(sock: socket.socket) -> bytes:
+    """The stdin of a test frame whose kind byte was read."""
+    size = _LEN.unpack(_recv_exact(sock, _LEN.size))[0]
+    return _recv_exact(sock, size) if size else b""
+
+
+def send_result(sock: socket.socket, fields: tuple, stdout: bytes, stderr_tail: bytes, status: bytes) -> None:
+    """``fields``: exit (-1: none), signal (0: none), cpu, wall, peak RSS KiB, watchdog, stdout size."""
+    sock.sendall(RESULT_KIND + RESULT.pack(*fields, len(stdout), len(stderr_tail), len(status))
+                 + stdout + stderr_tail + status)
+
+
+def recv_result(sock: socket.socket) -> tuple[tuple, bytes, bytes, bytes]:
+    """A result frame: (the seven fields of :func:`send_result`, stdout, stderr tail, status)."""
+    head = _recv_exact(sock, 1 + RESULT.size)
+    if head[:1] != RESULT_KIND:
+        raise ChannelClosed(f"unexpected frame {head[:1]!r}")
+    fields = RESULT.unpack_from(head, 1)
+    n_out, n_err, n_status = fields[7:]
+    body = _recv_exact(sock, n_out + n_err + n_status) if n_out + n_err + n_status else b""
+    return fields[:7], body[:n_out], body[n_out:n_out + n_err], body[n_out + n_err:]

@@ -87,6 +87,7 @@ class Zygote:
         self.modules = harness.prepare()
         self.base_vm = _vm_size()
         self.code_cache: dict[bytes, object] = {}
+        self.program: tuple[dict, object] | None = None  # the loaded program: (request, code)
         self.landlock_abi = self.landlock_rules = 0
         self._restrict_self(config)
         self.spawn = _spawn if config.get("c_spawn", True) else None
@@ -188,6 +189,57 @@ class Zygote:
                 "seccomp": True, "base_vm": self.base_vm, "python": sys.version.split()[0],
                 "spawn": "C" if self.spawn is not None else "Python"}
 
+    def serve(self, sock: socket.socket) -> None:
+        """Answer the referee until it says exit or goes away.
+
+        ``load`` makes a program the current one (compiled once); test frames then run it on
+        one input each.  ``run`` runs a function-call session (its channel rides along).
+        """
+        while True:
+            kind = self._next_frame(sock)
+            if kind != protocol.JSON:  # b"": the referee closed the channel
+                return
+            try:
+                req, blobs, fd = protocol.recv_json_body(sock)
+            except protocol.ChannelClosed:
+                return
+            op = req.get("op")
+            if op == "load":
+                code, compile_error = self._compiled(req, blobs[0])
+                self.program = None if compile_error is not None else (req, code)
+                protocol.send(sock, {"compile_error": compile_error})
+            elif op == "run":
+                header, out = self.run(req, blobs[0], blobs[1] if len(blobs) > 1 else b"", fd)
+                protocol.send(sock, header, out)
+            else:  # "exit"
+                return
+
+    def _next_frame(self, sock: socket.socket) -> bytes:
+        """Run test frames as they come; return the kind byte of the next other frame."""
+        wall, output = self.limits["wall"], self.limits["output"]
+        if self.spawn is not None:
+            kind = self.spawn.serve(sock.fileno(), self.program is not None, wall, output)
+            if kind is None:  # in a test child, set up
+                self._run_program(*self.program)
+            return kind
+        while True:
+            try:
+                kind = sock.recv(1)
+                if kind != protocol.TEST:
+                    return kind
+                stdin = protocol.recv_test_body(sock)
+            except (OSError, protocol.ChannelClosed):
+                return b""
+            if self.program is None:
+                ended = (125, None, 0.0, 0.0, 0, False, b"", 0, b"",
+                         b'{"phase":"setup","exc":"OSError","msg":"zygote: no program loaded","exit":125}')
+            else:
+                ended = self._spawn_python(*self.program, stdin, None)
+                self._clean_scratch()
+            exit_code, signal_number, cpu, wall_s, maxrss_kb, watchdog, stdout, out_size, stderr_tail, note = ended
+            protocol.send_result(sock, (-1 if exit_code is None else exit_code, signal_number or 0, cpu, wall_s,
+                                        maxrss_kb, watchdog, out_size), stdout, stderr_tail, note)
+
     def _compiled(self, req: dict, source: bytes):
         """The program's code object (compiled once per program), its source text if it is too
         large to compile outside a sandboxed child, or the status of a compile error."""
@@ -212,7 +264,7 @@ class Zygote:
             if call_fd is not None:
                 os.close(call_fd)
             return ({"exit": 1, "signal": None, "cpu": 0.0, "wall": 0.0, "maxrss_kb": 0, "watchdog": False,
-                     "status": compile_error, "stdout_size": 0}, (b"", b""))
+                     "stdout_size": 0}, (b"", b"", json.dumps(compile_error).encode()))
         if call_fd is not None:
             call_fd = _high(call_fd)
         if self.spawn is not None:
@@ -225,15 +277,8 @@ class Zygote:
             os.close(call_fd)
         exit_code, signal_number, cpu, wall, maxrss_kb, watchdog, stdout, out_size, stderr_tail, raw_status = ended
         self._clean_scratch()
-        try:
-            child_status = json.loads(raw_status) if raw_status else {}
-        except ValueError:
-            child_status = {"garbled": True}
-        return ({
-            "exit": exit_code, "signal": signal_number, "cpu": cpu, "wall": wall, "maxrss_kb": maxrss_kb,
-            "watchdog": watchdog, "status": child_status if isinstance(child_status, dict) else {"garbled": True},
-            "stdout_size": out_size,
-        }, (stdout, stderr_tail))
+        return ({"exit": exit_code, "signal": signal_number, "cpu": cpu, "wall": wall, "maxrss_kb": maxrss_kb,
+                 "watchdog": watchdog, "stdout_size": out_size}, (stdout, stderr_tail, raw_status))
 
     def _spawn_python(self, req: dict, code, stdin: bytes, call_fd: int | None) -> tuple:
         """What judge/sandbox/_spawn.c's run() does, step for step, when it is not built."""
@@ -365,15 +410,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the referee decides when we stop
     zygote = Zygote(config)
     protocol.send(sock, zygote.hello())
-    while True:
-        try:
-            req, blobs, fd = protocol.recv(sock)
-        except protocol.ChannelClosed:
-            return
-        if req.get("op") == "exit":
-            return
-        header, out = zygote.run(req, blobs[0], blobs[1] if len(blobs) > 1 else b"", fd)
-        protocol.send(sock, header, out)
+    zygote.serve(sock)
 
 
 if __name__ == "__main__":
