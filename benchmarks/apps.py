@@ -1,6 +1,6 @@
 """APPS: judge vs a naive subprocess-per-test runner vs the original APPS harness, same programs.
 
-    python benchmarks/apps.py [--apps-checkout PATH] [--repeat 3] [--mutants]
+    python benchmarks/apps.py [--apps-checkout PATH] [--repeat 3] [--naive-runs 1] [--mutants]
 
 Programs: the first 5 reference solutions of each of the 153 APPS problems in ../shared/data
 (697 programs); ``--mutants`` adds programs derived from them (wrong output, crash after
@@ -75,6 +75,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--mutants", action="store_true")
+    parser.add_argument("--naive-runs", type=int, default=1,
+                        help="runs of the (slow) naive runner; its verdicts come from the first")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="bench-apps-")
@@ -95,8 +97,9 @@ def main() -> None:
                "--run", run_dir, "--k", "1", "--workers", str(args.workers), "--public-tests", "first:1"]
         wall, cpu, _ = timed(lambda: subprocess.run(cmd, check=True, capture_output=True))
         results["judge"].append((wall, cpu))
-        wall, cpu, naive_verdicts = timed(lambda: naive_runner.judge_all(work_items, args.workers))
-        results["naive"].append((wall, cpu))
+        if i < args.naive_runs:
+            wall, cpu, naive_verdicts = timed(lambda: naive_runner.judge_all(work_items, args.workers))
+            results["naive"].append((wall, cpu))
         if args.apps_checkout:
             out = os.path.join(work, f"apps-{i}.jsonl")
             driver = [sys.executable, os.path.join(HERE, "apps_harness_driver.py"), args.apps_checkout, PROBLEMS, samples, out]
@@ -115,7 +118,7 @@ def main() -> None:
     tests_run = len(judge_tests)  # per program, as every harness here runs them
     same = total = 0
     differences = []
-    for index, verdicts in enumerate(naive_verdicts):
+    for index, verdicts in enumerate(naive_verdicts or []):
         for test_index, verdict in verdicts:
             mine = judge_tests.get((index, test_index))
             if mine is None:
@@ -139,7 +142,8 @@ def main() -> None:
     print(f"\ntests: {tests_run} (the judge executed {executed}: identical programs run once); "
           f"mean child CPU per executed test {1000 * child_cpu / executed:.2f} ms; "
           f"judge wall / floor = {judge_wall / floor:.2f}")
-    print(f"per-test verdicts identical to the naive runner's: {same}/{total} ({100 * same / max(total, 1):.2f}%)")
+    if naive_verdicts is not None:
+        print(f"per-test verdicts identical to the naive runner's: {same}/{total} ({100 * same / max(total, 1):.2f}%)")
     for item in differences[:40]:
         print("  differs: task {} program {} test {}: judge {} / naive {}".format(*item))
 

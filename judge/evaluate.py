@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import platform
@@ -64,9 +63,27 @@ def _dataset_digest(tasks: Sequence[Task]) -> str:
     return digest.hexdigest()
 
 
+def _installed_packages() -> list[str]:
+    """``name==version`` of the installed distributions, read off their metadata directories'
+    names (parsing every METADATA file costs about a millisecond per package)."""
+    found = set()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem = name[:-len(".dist-info")] if name.endswith(".dist-info") else \
+                name[:-len(".egg-info")] if name.endswith(".egg-info") else None
+            if stem:
+                project, _, rest = stem.partition("-")
+                version = rest.split("-")[0]
+                found.add(f"{project}=={version}" if version else project)
+    return sorted(found)
+
+
 def _provenance(tasks: Sequence[Task]) -> dict[str, Any]:
-    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
-                      if d.metadata["Name"])
+    packages = _installed_packages()
     cpu = platform.processor()
     try:
         with open("/proc/cpuinfo") as fh:

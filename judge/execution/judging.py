@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import builtins
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from types import CodeType, ModuleType
 from typing import Any
 
@@ -63,7 +63,10 @@ class ProgramOutcome:
     internal_errors: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: its deep copy costs more than judging a fast test.
+        return {"verdict": self.verdict, "passed": self.passed, "timeout_only": self.timeout_only,
+                "public_passed": self.public_passed, "public_passed_with_timeouts": self.public_passed_with_timeouts,
+                "tests": [dict(vars(record)) for record in self.tests], "internal_errors": self.internal_errors}
 
 
 @dataclass
