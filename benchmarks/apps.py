@@ -113,8 +113,14 @@ def main() -> None:
             "SELECT s.task_id, s.sample_index, r.test_index, r.verdict, r.cpu FROM samples s "
             "JOIN programs p ON p.id = s.program_id JOIN results r ON r.program_id = p.id WHERE r.role='hidden'"):
         judge_tests[(index, test_index)] = (verdict, cpu)
-    # The floor counts what the judge executed: identical programs run once.
-    child_cpu, executed = db.execute("SELECT SUM(cpu), COUNT(*) FROM results WHERE role='hidden'").fetchone()
+    # The floor counts what the judge executed (identical programs run once), per run: this
+    # machine's speed drifts between runs, and the floor with it.
+    floors = []
+    for i in range(args.repeat):
+        with sqlite3.connect(os.path.join(work, f"judge-{i}", "run.sqlite")) as run_db:
+            child_cpu, executed = run_db.execute("SELECT SUM(cpu), COUNT(*) FROM results WHERE role='hidden'").fetchone()
+        floors.append(child_cpu / args.workers)
+    ratios = [wall / floor for (wall, _), floor in zip(results["judge"], floors)]
     tests_run = len(judge_tests)  # per program, as every harness here runs them
     same = total = 0
     differences = []
@@ -129,7 +135,7 @@ def main() -> None:
             else:
                 differences.append((programs[index]["task_id"], index, test_index, mine[0], verdict))
 
-    floor = child_cpu / args.workers
+    floor = statistics.median(floors)
     print(f"\n{'':26s}{'wall s':>10s}{'CPU s':>10s}{'tests/s':>10s}{'programs/s':>12s}{'vs judge':>10s}")
     judge_wall = statistics.median(w for w, _ in results["judge"])
     for name, label in (("judge", "judge"), ("naive", "naive subprocess/test"), ("apps", "APPS harness")):
@@ -140,8 +146,9 @@ def main() -> None:
         print(f"{label:26s}{wall:10.1f}{cpu:10.1f}{tests_run / wall:10.0f}{len(programs) / wall:12.1f}{wall / judge_wall:9.2f}x")
     print(f"{'floor (child CPU/workers)':26s}{floor:10.1f}{'':10s}{tests_run / floor:10.0f}{'':12s}{floor / judge_wall:9.2f}x")
     print(f"\ntests: {tests_run} (the judge executed {executed}: identical programs run once); "
-          f"mean child CPU per executed test {1000 * child_cpu / executed:.2f} ms; "
-          f"judge wall / floor = {judge_wall / floor:.2f}")
+          f"mean child CPU per executed test {1000 * floor * args.workers / executed:.2f} ms (median run); "
+          f"judge wall / floor = {statistics.median(ratios):.2f} (median of the runs' ratios: "
+          f"{', '.join(f'{r:.2f}' for r in ratios)})")
     if naive_verdicts is not None:
         print(f"per-test verdicts identical to the naive runner's: {same}/{total} ({100 * same / max(total, 1):.2f}%)")
     for item in differences[:40]:

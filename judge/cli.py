@@ -8,18 +8,28 @@ import sys
 import tempfile
 from enum import Enum
 from importlib import resources
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 
 from judge.datasets import DatasetError, Selection, parse_ids
 from judge.evaluate import EvaluateOptions, default_workers, evaluate
-from judge.render.table import render
-from judge.report import build_report
 from judge.samples import CODEX_STOPS, SampleError
 from judge.sandbox.client import Limits
 from judge.store import RunStore, StoreError
+
+
+# Report building and rendering pull in numpy: imported when used, so that `judge evaluate`
+# starts its workers sooner.
+def build_report(*args: Any, **kwargs: Any) -> dict:
+    from judge.report import build_report as build
+    return build(*args, **kwargs)
+
+
+def render(*args: Any, **kwargs: Any) -> None:
+    from judge.render.table import render as table
+    table(*args, **kwargs)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Judge code-generation samples on APPS and HumanEval in a sandbox; report pass@k.")

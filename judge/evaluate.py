@@ -24,7 +24,6 @@ import judge
 from judge.checkers import get_rule
 from judge.datasets import DatasetError, Selection, Task, load_tasks
 from judge.execution.pool import RefereePool, Unit
-from judge.report import build_report
 from judge.samples import Sample, SampleError, program_source, read_samples, truncate
 from judge.sandbox.client import Limits
 from judge.store import RunStore, SampleRow, StoreError
@@ -84,7 +83,7 @@ def _installed_packages() -> list[str]:
 
 def _provenance(tasks: Sequence[Task]) -> dict[str, Any]:
     packages = _installed_packages()
-    cpu = platform.processor()
+    cpu = platform.machine()  # not platform.processor(): it runs `uname -p`
     try:
         with open("/proc/cpuinfo") as fh:
             cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
@@ -235,45 +234,73 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
     """
     console = console or Console(stderr=True)
     get_rule(opts.compare)  # fail fast on an unknown rule
-    if tasks is None:
-        tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
-    selected = {t.task_id for t in tasks}
-    tasks, store = load_run(opts, tasks)
+    # The workers start first: their interpreters and sandboxes come up while this process
+    # loads the dataset and the samples (about half a second of start-up saved).
+    workers = _Workers(opts)
     try:
-        store.bind_config("judging", {"limits": asdict(opts.limits), "compare": opts.compare, "stop": list(opts.stop)})
-        store.set_meta("k", opts.ks)
-        _ingest(store, opts.samples, tasks, opts.stop, frozenset(selected - {t.task_id for t in tasks}))
-        if more_coming is None and not store.sample_counts():
-            raise SampleError(f"{opts.run_dir}: no samples to judge; give a samples file, or sample into this run "
-                              "with `judge sample` first")
-        _judge_pending(store, opts, tasks, console, more_coming, progress, stats or JudgingStats())
-        report = build_report(store)
-    except sqlite3.OperationalError as err:  # disk full, read-only file system, ...
-        raise StoreError(f"{store.path}: cannot write the run database ({err}); free space or fix the file "
-                         "system, then rerun the same command: everything stored so far is kept") from None
+        if tasks is None:
+            tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
+        selected = {t.task_id for t in tasks}
+        tasks, store = load_run(opts, tasks)
+        try:
+            store.bind_config("judging", {"limits": asdict(opts.limits), "compare": opts.compare,
+                                          "stop": list(opts.stop)})
+            store.set_meta("k", opts.ks)
+            _ingest(store, opts.samples, tasks, opts.stop, frozenset(selected - {t.task_id for t in tasks}))
+            if more_coming is None and not store.sample_counts():
+                raise SampleError(f"{opts.run_dir}: no samples to judge; give a samples file, or sample into this "
+                                  "run with `judge sample` first")
+            _judge_pending(store, opts, tasks, workers, console, more_coming, progress, stats or JudgingStats())
+            from judge.report import build_report  # numpy and friends: not needed before the end
+            report = build_report(store)
+        except sqlite3.OperationalError as err:  # disk full, read-only file system, ...
+            raise StoreError(f"{store.path}: cannot write the run database ({err}); free space or fix the file "
+                             "system, then rerun the same command: everything stored so far is kept") from None
+        finally:
+            store.close()
     finally:
-        store.close()
+        workers.close()
     return report
 
 
-def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], console: Console,
+class _Workers:
+    """The sandboxed judging workers of one evaluation, launched at once and waited for on first use."""
+
+    def __init__(self, opts: EvaluateOptions) -> None:
+        self.opts, self.pool = opts, None
+        self.scratch = tempfile.mkdtemp(prefix="judge-sandbox-")
+        os.chmod(self.scratch, 0o711)
+        if opts.engine != "ray":  # a Ray cluster is only reached once there is work for it
+            self.pool = RefereePool(max(1, opts.workers or default_workers()), self._config())
+
+    def _config(self) -> dict[str, Any]:
+        opts = self.opts
+        hidden = [os.path.abspath(p) for p in opts.samples] + [os.path.abspath(opts.run_dir)]
+        if opts.data and os.path.exists(opts.data):
+            hidden.append(os.path.abspath(opts.data))
+        return {"limits": asdict(opts.limits), "rule": opts.compare,
+                "sandbox": {"scratch_root": self.scratch, "uid": _uid_base(), "hidden": hidden}}
+
+    def ready(self) -> Any:
+        if self.pool is None:
+            from judge.execution.ray_engine import RayPool
+            self.pool = RayPool(self.opts.workers, self._config(), self.opts.address)
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], workers: _Workers, console: Console,
                    more_coming: Callable[[], bool] | None, progress: Progress | None, stats: JudgingStats) -> None:
     programs = store.count_pending()
     if programs == 0 and more_coming is None:
         return
-    scratch = tempfile.mkdtemp(prefix="judge-sandbox-")
-    os.chmod(scratch, 0o711)
-    hidden = [os.path.abspath(p) for p in opts.samples] + [os.path.abspath(opts.run_dir)]
-    if opts.data and os.path.exists(opts.data):
-        hidden.append(os.path.abspath(opts.data))
-    config = {"limits": asdict(opts.limits), "rule": opts.compare,
-              "sandbox": {"scratch_root": scratch, "uid": _uid_base(), "hidden": hidden}}
     by_id = {t.task_id: t for t in tasks}
-    if opts.engine == "ray":
-        from judge.execution.ray_engine import RayPool
-        pool: Any = RayPool(opts.workers, config, opts.address)
-    else:
-        pool = RefereePool(max(1, opts.workers or default_workers()), config)
+    pool = workers.ready()
     provenance = _provenance(tasks) if store.get_meta("provenance") is None else None  # while workers start
     pool.wait_ready()
     if provenance is not None:
@@ -326,8 +353,6 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], co
             progress.stop()
         commit()
         stats.seconds = time.monotonic() - start
-        pool.close()
-        shutil.rmtree(scratch, ignore_errors=True)
     if interrupted:
         console.print(f"[yellow]interrupted: {stats.programs} programs judged and saved in {opts.run_dir}; "
                       "run the same command again to resume[/]")

@@ -8,6 +8,7 @@ whose unit has killed two referees is recorded as an internal error instead of r
 from __future__ import annotations
 
 import multiprocessing as mp
+import threading
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
@@ -48,7 +49,6 @@ class WorkerError(RuntimeError):
 class RefereePool:
     def __init__(self, workers: int, config: dict[str, Any]) -> None:
         self.config = config
-        self.ctx = mp.get_context("spawn")
         self.slots = [_Slot(i) for i in range(workers)]
         self.info: dict[str, Any] = {}
         self.crashes: Counter[int] = Counter()
@@ -64,11 +64,19 @@ class RefereePool:
         self._ready(slot)
 
     def _launch(self, slot: _Slot) -> None:
-        parent, child = self.ctx.Pipe()
+        # A referee forked from a single-threaded driver starts in milliseconds with everything
+        # imported; with other threads alive (a sampler, a progress display), forking could copy
+        # a held lock, so the referee starts as a fresh interpreter instead.
+        forked = threading.active_count() == 1
+        ctx = mp.get_context("fork" if forked else "spawn")
+        parent, child = ctx.Pipe()
         config = dict(self.config, index=slot.index)
+        if forked:  # the driver's ends of every pipe: the referee must see EOF when the driver dies
+            config["close_fds"] = [s.conn.fileno() for s in self.slots if s.conn is not None and not s.conn.closed]
+            config["close_fds"].append(parent.fileno())
         config["sandbox"] = dict(config["sandbox"], uid=config["sandbox"]["uid"] + slot.index
                                  if config["sandbox"]["uid"] is not None else None)
-        slot.process = self.ctx.Process(target=referee.main, args=(child, config), daemon=True,
+        slot.process = ctx.Process(target=referee.main, args=(child, config), daemon=True,
                                         name=f"judge-referee-{slot.index}")
         slot.process.start()
         child.close()
@@ -149,6 +157,7 @@ class RefereePool:
         unit, remaining = slot.unit, slot.remaining
         slot.unit, slot.remaining = None, {}
         slot.process.join()
+        slot.conn.close()
         self._start(slot)
         if unit is None or not remaining:
             return

@@ -35,6 +35,11 @@ def main(conn: Connection, config: dict[str, Any]) -> None:
     from judge.sandbox.client import Limits, SandboxOptions
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and tells us to stop
+    for fd in config.get("close_fds", ()):  # forked: copies of the driver's pipe ends
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     _pin(config["index"])
     sys.set_int_max_str_digits(100_000)           # results from programs: big, but not unbounded
     try:
