@@ -14,6 +14,7 @@ name if one escaped, and the exit code.
 from __future__ import annotations
 
 import builtins
+import gc
 import io
 import json
 import os
@@ -127,6 +128,7 @@ def run(request: dict, code, streams: tuple, module: types.ModuleType) -> None:
     ``code`` is the compiled program, or its source text when the zygote left compiling to
     the child (very large programs).
     """
+    gc.enable()
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
     if isinstance(code, str):
         try:

@@ -17,7 +17,6 @@ import base64
 import ctypes
 import fcntl
 import gc
-import hashlib
 import json
 import math
 import os
@@ -51,6 +50,7 @@ PR_SET_KEEPCAPS = 8
 PR_SET_NO_NEW_PRIVS = 38
 COMPILE_IN_ZYGOTE_MAX = 1 << 20  # larger programs compile in their (time-limited) child
 SCRATCH_BYTES = 64 << 20          # all files of one test together
+COLLECT_EVERY = 256               # programs loaded between the zygote's garbage collections
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
@@ -86,7 +86,7 @@ class Zygote:
         self.streams = harness.make_streams()
         self.modules = harness.prepare()
         self.base_vm = _vm_size()
-        self.code_cache: dict[bytes, object] = {}
+        self.code_cache: dict[tuple[bytes, str, bool], object] = {}
         self.program: tuple[dict, object] | None = None  # the loaded program: (request, code)
         self.landlock_abi = self.landlock_rules = 0
         self._restrict_self(config)
@@ -100,6 +100,11 @@ class Zygote:
                                    self.keep_dac_read, self.pid, base64.b64decode(config["seccomp_child"]))
         gc.collect()
         gc.freeze()  # children then do not dirty every inherited page on their first collection
+        # No automatic collections here either: one writes to the header of every tracked object,
+        # and each page it dirties is copied again after the next fork.  The zygote collects every
+        # COLLECT_EVERY programs it loads; children collect as usual (the harness re-enables it).
+        gc.disable()
+        self.loads = 0
 
     def _restrict_self(self, config: dict) -> None:
         """Apply, once and to the zygote itself, every layer its children share.
@@ -205,6 +210,9 @@ class Zygote:
                 return
             op = req.get("op")
             if op == "load":
+                self.loads += 1
+                if self.loads % COLLECT_EVERY == 0:
+                    gc.collect()
                 code, compile_error = self._compiled(req, blobs[0])
                 self.program = None if compile_error is not None else (req, code)
                 protocol.send(sock, {"compile_error": compile_error})
@@ -245,7 +253,7 @@ class Zygote:
         large to compile outside a sandboxed child, or the status of a compile error."""
         if len(source) > COMPILE_IN_ZYGOTE_MAX:
             return source.decode("utf-8", "surrogateescape"), None
-        key = hashlib.sha256(source + b"\0" + (req.get("prelude") or "").encode() + bytes([bool(req.get("wrap_fallback"))])).digest()
+        key = (source, req.get("prelude") or "", bool(req.get("wrap_fallback")))
         code = self.code_cache.get(key)
         if code is None:
             try:
