@@ -256,3 +256,31 @@ def test_c_and_python_spawn_agree(tmp_path):
     finally:
         for client in clients.values():
             client.close()
+
+
+DEEP_TREE = """
+import os
+os.mkdir('locked'); open('locked/f', 'w').write('x'); os.chmod('locked', 0)
+os.symlink('/etc/hostname', 'link')
+for i in range(400):  # ~8,400 characters of path: deeper than PATH_MAX
+    os.mkdir('d' * 20)
+    os.chdir('d' * 20)
+open('bottom', 'w').write('x')
+print('built')
+"""
+
+
+@pytest.mark.parametrize("c_spawn", [True, False], ids=["C", "Python"])
+def test_scratch_is_emptied_however_deep_the_tree(tmp_path, c_spawn):
+    from judge.sandbox.client import SandboxOptions, ZygoteClient
+    uid = 2_300_000 if os.geteuid() == 0 else None
+    client = ZygoteClient(8, SandboxOptions(str(tmp_path), uid=uid, c_spawn=c_spawn), Limits())
+    mode = os.stat("/etc/hostname").st_mode
+    try:
+        assert client.run_stdio(DEEP_TREE, b"").stdout == b"built\n"
+        pid = client.proc.pid
+        assert client.run_stdio("import os\nprint(os.listdir('.'))", b"").stdout == b"[]\n"
+        assert client.proc.pid == pid  # emptied by the same zygote, no restart needed
+    finally:
+        client.close()
+    assert os.stat("/etc/hostname").st_mode == mode  # the link was removed, not followed

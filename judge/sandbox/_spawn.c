@@ -20,7 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/prctl.h>
@@ -374,12 +375,74 @@ static int receive_stdin(int sock, uint32_t size) {
     return lseek(cfg.stdin_fd, 0, SEEK_SET) == 0 ? 0 : -1;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int kind, struct FTW *where) {
-    (void)st;
-    (void)kind;
-    if (where->level > 0)
-        remove(path);
-    return 0;
+/* Empty the scratch directory, however deep the tree a program left there.
+ *
+ * Path-based walks (nftw, and recursive ones) stop at PATH_MAX or at a recursion limit, and a
+ * program can build a deeper tree within its CPU time.  This walk holds one directory open at
+ * a time: it goes down into the first subdirectory that is not empty, and back up through ".."
+ * once a directory is empty.  Returns 0 when the directory is empty, -1 when something in it
+ * could not be removed. */
+static int clean_dir(const char *root) {
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    long depth = 0;
+    for (;;) {
+        int listing = dup(fd);
+        DIR *dir = listing >= 0 ? fdopendir(listing) : NULL;
+        if (dir == NULL) {
+            if (listing >= 0)
+                close(listing);
+            close(fd);
+            return -1;
+        }
+        int below = -1, stuck = 0;
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL) {
+            const char *name = entry->d_name;
+            if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0)))
+                continue;
+            if (unlinkat(fd, name, 0) == 0 || unlinkat(fd, name, AT_REMOVEDIR) == 0)
+                continue;
+            struct stat st;
+            if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+                /* a directory its program made unreadable: no process of that program is left
+                 * to swap it for a link between the check and the change */
+                fchmodat(fd, name, 0700, 0);
+                below = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (below >= 0)
+                    break;
+            }
+            stuck = 1;
+        }
+        closedir(dir);
+        if (below >= 0) {
+            close(fd);
+            fd = below;
+            depth++;
+            continue;
+        }
+        if (stuck || depth == 0) {
+            close(fd);
+            return stuck ? -1 : 0;
+        }
+        int up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        close(fd);
+        if (up < 0)
+            return -1;
+        fd = up;
+        depth--;
+    }
+}
+
+static PyObject *clean(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *path = NULL;
+    if (!PyUnicode_FSConverter(arg, &path))
+        return NULL;
+    int result = clean_dir(PyBytes_AS_STRING(path));
+    Py_DECREF(path);
+    return PyBool_FromLong(result == 0);
 }
 
 static void put32(unsigned char **at, uint32_t v) {
@@ -404,7 +467,8 @@ static void put_double(unsigned char **at, double v) {
  * A test frame is b"T" + !I stdin length + stdin; it runs the loaded program (stdio) in a new
  * child and is answered with a result frame (see judge/sandbox/protocol.py).  Returns None in a
  * test child, once it is set up (the caller runs the program); in the zygote, the kind byte of
- * any other frame (the caller reads the rest of it), or b"" when the referee closed the socket.
+ * any other frame (the caller reads the rest of it), or b"" when the zygote must end: the
+ * referee closed the socket, or a test left files that could not be removed.
  */
 static PyObject *serve(PyObject *self, PyObject *args) {
     (void)self;
@@ -439,7 +503,7 @@ static PyObject *serve(PyObject *self, PyObject *args) {
             Py_RETURN_NONE;
         long long stdout_size = 0, from = 0, len = 0, err_from = 0, err_len = 0, note_len = 0, ignored;
         char note[160];
-        int note_inline = 0;
+        int note_inline = 0, dirty = 0;
         if (where < 0) { /* an internal error, reported as a failed set-up */
             note_inline = snprintf(note, sizeof note,
                                    "{\"phase\":\"setup\",\"exc\":\"OSError\",\"msg\":\"zygote: %s\",\"exit\":125}",
@@ -452,7 +516,7 @@ static PyObject *serve(PyObject *self, PyObject *args) {
                 || (!e.clean && (span(cfg.stderr_fd, 2048, 1, &ignored, &err_from, &err_len)
                                  || span(cfg.status_fd, 4096, 0, &ignored, &ignored, &note_len))))
                 return PyErr_SetFromErrno(PyExc_OSError);
-            nftw(cfg.scratch, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+            dirty = clean_dir(cfg.scratch) != 0;
         }
         /* b"R" then !iiddqBQIII: exit (-1: none), signal (0: none), CPU and wall seconds, peak
          * RSS in KiB, watchdog, stdout size, lengths of the stdout, stderr-tail and status blobs. */
@@ -473,6 +537,8 @@ static PyObject *serve(PyObject *self, PyObject *args) {
             || (note_inline ? send_full(sock, note, (size_t)note_len)
                             : send_span(sock, cfg.status_fd, 0, note_len)) != 0)
             return PyBytes_FromStringAndSize(NULL, 0);
+        if (dirty) /* the next test would find this one's files: end this zygote instead */
+            return PyBytes_FromStringAndSize(NULL, 0);
     }
 }
 
@@ -482,6 +548,7 @@ static PyMethodDef methods[] = {
      "keep_dac_read, zygote_pid, filter): store what every child sets up (in the zygote, once)."},
     {"run", run, METH_VARARGS, "run(stdin, call_fd, wall_seconds, output_limit): fork and wait for one test child."},
     {"serve", serve, METH_VARARGS, "serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames."},
+    {"clean", clean, METH_O, "clean(directory): empty it, however deep; True when it is empty."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -112,7 +112,8 @@ class ZygoteClient:
         self.options = options
         self.limits = limits  # fixed for the zygote's life: it applies most of them to itself
         self.numpy = numpy
-        self.scratch = os.path.join(options.scratch_root, f"w{index}{'n' if numpy else ''}")
+        self.starts = 0
+        self.scratch = ""
         self.sock: socket.socket | None = None
         self.proc: subprocess.Popen | None = None
         self.info: dict[str, Any] = {}
@@ -121,6 +122,10 @@ class ZygoteClient:
         self.start()
 
     def start(self) -> None:
+        # A scratch directory per zygote started: one whose files could not be removed (its
+        # zygote ended because of them) is never handed to the next.
+        self.starts += 1
+        self.scratch = os.path.join(self.options.scratch_root, f"w{self.index}{'n' if self.numpy else ''}.{self.starts}")
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         config = {"fd": child.fileno(), "uid": self.options.uid, "scratch": self.scratch,
                   "hidden": self.options.hidden + [os.path.join(_package_parent(), "judge")],

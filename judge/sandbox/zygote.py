@@ -24,6 +24,7 @@ import resource
 import select
 import signal
 import socket
+import stat
 import struct
 import sys
 import time
@@ -88,6 +89,7 @@ class Zygote:
         self.base_vm = _vm_size()
         self.code_cache: dict[tuple[bytes, str, bool], object] = {}
         self.program: tuple[dict, object] | None = None  # the loaded program: (request, code)
+        self.dirty = False  # the scratch directory could not be emptied
         self.landlock_abi = self.landlock_rules = 0
         self._restrict_self(config)
         self.spawn = _spawn if config.get("c_spawn", True) else None
@@ -202,7 +204,7 @@ class Zygote:
         """
         while True:
             kind = self._next_frame(sock)
-            if kind != protocol.JSON:  # b"": the referee closed the channel
+            if kind != protocol.JSON:  # b"": the referee closed the channel, or the scratch is dirty
                 return
             try:
                 req, blobs, fd = protocol.recv_json_body(sock)
@@ -219,6 +221,8 @@ class Zygote:
             elif op == "run":
                 header, out = self.run(req, blobs[0], blobs[1] if len(blobs) > 1 else b"", fd)
                 protocol.send(sock, header, out)
+                if self.dirty:
+                    return
             else:  # "exit"
                 return
 
@@ -247,6 +251,8 @@ class Zygote:
             exit_code, signal_number, cpu, wall_s, maxrss_kb, watchdog, stdout, out_size, stderr_tail, note = ended
             protocol.send_result(sock, (-1 if exit_code is None else exit_code, signal_number or 0, cpu, wall_s,
                                         maxrss_kb, watchdog, out_size), stdout, stderr_tail, note)
+            if self.dirty:
+                return b""
 
     def _compiled(self, req: dict, source: bytes):
         """The program's code object (compiled once per program), its source text if it is too
@@ -329,16 +335,10 @@ class Zygote:
                 usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss, watchdog, stdout, out_size, stderr_tail, raw_status)
 
     def _clean_scratch(self) -> None:
-        with os.scandir(self.scratch) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    import shutil  # rare: not worth a module in every child's address space
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    try:
-                        os.unlink(entry.path)
-                    except OSError:
-                        pass
+        """Empty the scratch directory.  If something could not be removed, the next test would
+        find it: the zygote ends after answering (its referee starts a fresh one)."""
+        clean = self.spawn.clean(self.scratch) if self.spawn is not None else _clean_dir(self.scratch)
+        self.dirty = self.dirty or not clean
 
     def _run_program(self, req: dict, code) -> None:
         """In a test child whose sandbox is in place: run the program, then exit."""
@@ -377,6 +377,49 @@ class Zygote:
         if os.getppid() != self.pid:
             os._exit(125)
         self.child_filter.install()
+
+
+def _clean_dir(root: str) -> bool:
+    """What clean_dir in judge/sandbox/_spawn.c does: empty a directory however deep its tree
+    (a path-based or recursive walk stops at PATH_MAX or the recursion limit), holding one
+    directory open at a time.  False if something could not be removed."""
+    fd, depth = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW), 0
+    try:
+        while True:
+            below, stuck = None, False
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    if _remove(entry.name, fd):
+                        continue
+                    try:
+                        if stat.S_ISDIR(os.stat(entry.name, dir_fd=fd, follow_symlinks=False).st_mode):
+                            os.chmod(entry.name, 0o700, dir_fd=fd)  # its program is gone: no race
+                            below = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                            break
+                    except OSError:
+                        pass
+                    stuck = True
+            if below is not None:
+                os.close(fd)
+                fd, depth = below, depth + 1
+                continue
+            if stuck or depth == 0:
+                return not stuck
+            up = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd, depth = up, depth - 1
+    finally:
+        os.close(fd)
+
+
+def _remove(name: str, dir_fd: int) -> bool:
+    for remove in (os.unlink, os.rmdir):
+        try:
+            remove(name, dir_fd=dir_fd)
+            return True
+        except OSError:
+            pass
+    return False
 
 
 def _setup_failed(err: BaseException) -> None:
