@@ -8,7 +8,9 @@ output, off-by-one, infinite loop).  Every harness stops a program's hidden test
 failure other than TLE; the judge's public tests are set to the first hidden test so it runs
 no extra input.  Printed: wall and CPU time (medians), tests/s, programs/s, ratios, the
 floor (sum of the per-test CPU time the judge measured in its test children / workers), and
-per-test verdict agreement between the judge and the naive runner.
+per-test verdict agreement between the judge and the naive runner.  The naive runner passes a
+call-based program's return value through stdout, so a program that also prints (one of these
+references prints a debug line) is RE there and AC for the judge and the APPS harness.
 """
 
 from __future__ import annotations
