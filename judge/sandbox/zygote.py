@@ -3,12 +3,14 @@
 It is started by exec (``python -m judge.sandbox.zygote``) with a clean environment, so its
 memory holds nothing of the judge's: no dataset, no expected output.  At start-up it restricts
 itself with everything its children share (Landlock, the large seccomp filter, static rlimits).
-It receives a program and one test input at a time, compiles the program once, forks, and in
-the child: wires stdin/stdout/stderr/status to memfds, enters the scratch directory, sets the
-CPU and output limits, drops to the worker's uid and installs the small seccomp filter that
-forbids creating processes, then runs the program (:mod:`judge.sandbox.harness`).  The zygote
-waits on a pidfd with a wall-clock watchdog and answers with the exit status, CPU time, peak
-memory and the captured output.
+It receives a program (compiled once), then test inputs for it, one frame each (see
+:mod:`judge.sandbox.protocol`).  Per test it forks, and in the child: wires stdin/stdout/stderr/
+status to memfds, enters the scratch directory, sets the CPU and output limits, drops to the
+worker's uid and installs the small seccomp filter that forbids creating processes, then runs
+the program (:mod:`judge.sandbox.harness`).  The zygote waits on a pidfd with a wall-clock
+watchdog, answers with the exit status, CPU time, peak memory and the captured output, and
+empties the scratch directory.  These per-test steps run in C (judge/sandbox/_spawn.c) when it
+is built, and in the Python below otherwise.
 """
 
 from __future__ import annotations
