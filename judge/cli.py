@@ -31,6 +31,7 @@ def render(*args: Any, **kwargs: Any) -> None:
     from judge.render.table import render as table
     table(*args, **kwargs)
 
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Judge code-generation samples on APPS and HumanEval in a sandbox; report pass@k.")
 console = Console()

@@ -77,7 +77,7 @@ class RefereePool:
         config["sandbox"] = dict(config["sandbox"], uid=config["sandbox"]["uid"] + slot.index
                                  if config["sandbox"]["uid"] is not None else None)
         slot.process = ctx.Process(target=referee.main, args=(child, config), daemon=True,
-                                        name=f"judge-referee-{slot.index}")
+                                   name=f"judge-referee-{slot.index}")
         slot.process.start()
         child.close()
         slot.conn, slot.cache = parent, OrderedDict()
