@@ -7,8 +7,8 @@ Two modes:
   another process — holds the expected values and does the comparing; only arguments and
   plain-data results cross the boundary (see :mod:`judge.sandbox.wire`).
 
-The child reports how it ended on the status fd (3) as JSON: the phase reached, the exception
-name if one escaped, and the exit code.
+A child that does not exit with 0 reports how it ended on the status fd (3) as JSON: the phase
+reached, the exception name if one escaped, and the exit code.
 """
 
 from __future__ import annotations
@@ -29,11 +29,8 @@ _LEN = struct.Struct("!I")
 PROGRAM_FILE = "solution.py"
 
 
-_DONE = json.dumps({"phase": "done", "exc": None, "exit": 0}).encode()
-
-
 def _write_status(phase: str, exc: str | None, code: int) -> None:
-    data = _DONE if phase == "done" and code == 0 else json.dumps({"phase": phase, "exc": exc, "exit": code}).encode()
+    data = json.dumps({"phase": phase, "exc": exc, "exit": code}).encode()
     try:  # overwrite whatever the program may have written there
         os.ftruncate(STATUS_FD, 0)
         os.pwrite(STATUS_FD, data, 0)
@@ -114,7 +111,8 @@ def _finish(code: int, phase: str, exc_name: str | None = None) -> None:
         except BaseException as err:  # closed or unencodable stdout: the program's own failure
             if stream is sys.stdout and code == 0:
                 code, exc_name = 1, type(err).__name__
-    _write_status(phase, exc_name, code)
+    if code != 0:  # the zygote reads the note only then: a clean exit says all there is
+        _write_status(phase, exc_name, code)
     os._exit(code)
 
 

@@ -83,7 +83,9 @@ class Zygote:
         if self.uid is not None:
             os.chown(self.scratch, self.uid, self.uid)
         self.preloaded = self._preload(PRELOAD_NUMPY if config.get("numpy") else PRELOAD)
-        self.child_filter = CompiledFilter(base64.b64decode(config["seccomp_child"]))
+        self.spawn = _spawn if config.get("c_spawn", True) else None
+        child_bpf = base64.b64decode(config["seccomp_child"])
+        self.child_filter = CompiledFilter(child_bpf) if self.spawn is None else None  # the Python set-up's
         self.memfds = {name: _high(os.memfd_create(f"judge-{name}", os.MFD_CLOEXEC))
                        for name in ("stdin", "stdout", "stderr", "status")}
         self.streams = harness.make_streams()
@@ -94,14 +96,13 @@ class Zygote:
         self.dirty = False  # the scratch directory could not be emptied
         self.landlock_abi = self.landlock_rules = 0
         self._restrict_self(config)
-        self.spawn = _spawn if config.get("c_spawn", True) else None
         if self.spawn is not None:
             cpu = max(1, math.ceil(self.limits["cpu"]))
             fds = self.memfds
             self.spawn.configure(fds["stdin"], fds["stdout"], fds["stderr"], fds["status"],
                                    -1 if self.scope_fd is None else self.scope_fd, self.scratch, cpu, cpu + 1,
                                    self.limits["output"], -1 if self.uid is None else self.uid,
-                                   self.keep_dac_read, self.pid, base64.b64decode(config["seccomp_child"]))
+                                   self.keep_dac_read, self.pid, child_bpf)
         gc.collect()
         gc.freeze()  # children then do not dirty every inherited page on their first collection
         # No automatic collections here either: one writes to the header of every tracked object,
@@ -378,6 +379,7 @@ class Zygote:
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != self.pid:
             os._exit(125)
+        assert self.child_filter is not None
         self.child_filter.install()
 
 
