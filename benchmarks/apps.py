@@ -7,8 +7,10 @@ Programs: the first 5 reference solutions of each of the 153 APPS problems in ..
 output, off-by-one, infinite loop).  Every harness stops a program's hidden tests at its first
 failure other than TLE; the judge's public tests are set to the first hidden test so it runs
 no extra input.  Printed: wall and CPU time (medians), tests/s, programs/s, ratios, the
-floor (sum of the per-test CPU time the judge measured in its test children / workers), and
-per-test verdict agreement between the judge and the naive runner.  The naive runner passes a
+floor (the programs' own CPU time: the tests the judge ran, each in a bare forked child of a
+minimal server without any sandbox, summed / workers; see benchmarks/floor.py), that bare
+server's wall time (what a fork-per-test judge takes with no sandbox, no referee and no
+comparison), and per-test verdict agreement between the judge and the naive runner.  The naive runner passes a
 call-based program's return value through stdout, so a program that also prints (one of these
 references prints a debug line) is RE there and AC for the judge and the APPS harness.
 """
@@ -30,6 +32,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+from benchmarks import floor as bare  # noqa: E402
 from benchmarks import naive_runner  # noqa: E402
 from benchmarks.shared_data import path as shared_path  # noqa: E402
 from judge.datasets import Selection, load_tasks  # noqa: E402
@@ -62,6 +65,22 @@ def build_programs(with_mutants: bool) -> list[dict]:
     return rows
 
 
+def executed_tests(run_dir: str, programs: list[dict], tasks: dict) -> list[tuple]:
+    """The bare server's work: each program the judge executed, with the hidden tests it ran."""
+    with sqlite3.connect(os.path.join(run_dir, "run.sqlite")) as db:
+        first_sample = dict(db.execute("SELECT program_id, MIN(sample_index) FROM samples GROUP BY program_id"))
+        ran: dict[int, list[int]] = {}
+        for program_id, test_index in db.execute("SELECT program_id, test_index FROM results WHERE role='hidden'"):
+            ran.setdefault(program_id, []).append(test_index)
+    work = []
+    for program_id, indices in ran.items():
+        row = programs[first_sample[program_id]]
+        task = tasks[str(row["task_id"])]
+        work.append((task.kind, row["completion"], task.fn_name, task.solution_class,
+                     [task.tests[i].input for i in sorted(indices)]))
+    return work
+
+
 def timed(fn):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -91,14 +110,19 @@ def main() -> None:
     work_items = [(tasks[str(r["task_id"])], r["completion"]) for r in programs]
     print(f"{len(programs)} programs on {len(tasks)} problems; {args.workers} workers; work dir {work}", flush=True)
 
-    results: dict[str, list[tuple[float, float]]] = {"judge": [], "naive": [], "apps": []}
+    results: dict[str, list[tuple[float, float]]] = {"judge": [], "bare": [], "naive": [], "apps": []}
     naive_verdicts = None
+    bare_work: list[tuple] = []
     for i in range(args.repeat):
         run_dir = os.path.join(work, f"judge-{i}")
         cmd = [sys.executable, "-m", "judge", "evaluate", samples, "--dataset", "apps", "--data", PROBLEMS,
                "--run", run_dir, "--k", "1", "--workers", str(args.workers), "--public-tests", "first:1"]
         wall, cpu, _ = timed(lambda: subprocess.run(cmd, check=True, capture_output=True))
         results["judge"].append((wall, cpu))
+        if i == 0:
+            bare_work = executed_tests(run_dir, programs, tasks)
+        wall, child_cpu, _ = bare.measure(bare_work, args.workers)
+        results["bare"].append((wall, child_cpu))
         if i < args.naive_runs:
             wall, cpu, naive_verdicts = timed(lambda: naive_runner.judge_all(work_items, args.workers))
             results["naive"].append((wall, cpu))
@@ -115,14 +139,15 @@ def main() -> None:
             "SELECT s.task_id, s.sample_index, r.test_index, r.verdict, r.cpu FROM samples s "
             "JOIN programs p ON p.id = s.program_id JOIN results r ON r.program_id = p.id WHERE r.role='hidden'"):
         judge_tests[(index, test_index)] = (verdict, cpu)
-    # The floor counts what the judge executed (identical programs run once), per run: this
-    # machine's speed drifts between runs, and the floor with it.
-    floors = []
+    # The floor: the programs' own CPU in bare forked children (what the judge executed:
+    # identical programs run once), per run, since this machine's speed drifts between runs.
+    floors = [child_cpu / args.workers for _, child_cpu in results["bare"]]
+    ratios = [wall / floor for (wall, _), floor in zip(results["judge"], floors)]
+    judge_child = []
     for i in range(args.repeat):
         with sqlite3.connect(os.path.join(work, f"judge-{i}", "run.sqlite")) as run_db:
             child_cpu, executed = run_db.execute("SELECT SUM(cpu), COUNT(*) FROM results WHERE role='hidden'").fetchone()
-        floors.append(child_cpu / args.workers)
-    ratios = [wall / floor for (wall, _), floor in zip(results["judge"], floors)]
+        judge_child.append(child_cpu)
     tests_run = len(judge_tests)  # per program, as every harness here runs them
     same = total = 0
     differences = []
@@ -140,17 +165,22 @@ def main() -> None:
     floor = statistics.median(floors)
     print(f"\n{'':26s}{'wall s':>10s}{'CPU s':>10s}{'tests/s':>10s}{'programs/s':>12s}{'vs judge':>10s}")
     judge_wall = statistics.median(w for w, _ in results["judge"])
-    for name, label in (("judge", "judge"), ("naive", "naive subprocess/test"), ("apps", "APPS harness")):
+    labels = (("judge", "judge"), ("bare", "bare fork-server"), ("naive", "naive subprocess/test"),
+              ("apps", "APPS harness"))
+    for name, label in labels:
         if not results[name]:
             continue
         wall = statistics.median(w for w, _ in results[name])
-        cpu = statistics.median(c for _, c in results[name])
-        print(f"{label:26s}{wall:10.1f}{cpu:10.1f}{tests_run / wall:10.0f}{len(programs) / wall:12.1f}{wall / judge_wall:9.2f}x")
+        cpu = "" if name == "bare" else f"{statistics.median(c for _, c in results[name]):10.1f}"
+        print(f"{label:26s}{wall:10.1f}{cpu:>10s}{tests_run / wall:10.0f}{len(programs) / wall:12.1f}{wall / judge_wall:9.2f}x")
     print(f"{'floor (child CPU/workers)':26s}{floor:10.1f}{'':10s}{tests_run / floor:10.0f}{'':12s}{floor / judge_wall:9.2f}x")
-    print(f"\ntests: {tests_run} (the judge executed {executed}: identical programs run once); "
-          f"mean child CPU per executed test {1000 * floor * args.workers / executed:.2f} ms (median run); "
-          f"judge wall / floor = {statistics.median(ratios):.2f} (median of the runs' ratios: "
-          f"{', '.join(f'{r:.2f}' for r in ratios)})")
+    bare_ratios = [j / b for (j, _), (b, _) in zip(results["judge"], results["bare"])]
+    print(f"\ntests: {tests_run} (the judge executed {executed}: identical programs run once); child CPU per test: "
+          f"{1000 * floor * args.workers / executed:.2f} ms bare, {1000 * statistics.median(judge_child) / executed:.2f} ms "
+          f"in the judge's sandboxed children (medians)")
+    print(f"judge wall / floor = {statistics.median(ratios):.2f} (runs: {', '.join(f'{r:.2f}' for r in ratios)}); "
+          f"bare fork-server wall / floor = {statistics.median(b / f for (b, _), f in zip(results['bare'], floors)):.2f}; "
+          f"judge wall / bare fork-server wall = {statistics.median(bare_ratios):.2f}")
     if naive_verdicts is not None:
         print(f"per-test verdicts identical to the naive runner's: {same}/{total} ({100 * same / max(total, 1):.2f}%)")
     for item in differences[:40]:
