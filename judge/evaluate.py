@@ -251,7 +251,7 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
                 raise SampleError(f"{opts.run_dir}: no samples to judge; give a samples file, or sample into this "
                                   "run with `judge sample` first")
             _judge_pending(store, opts, tasks, workers, console, more_coming, progress, stats or JudgingStats())
-            from judge.report import build_report  # numpy and friends: not needed before the end
+            from judge.report import build_report  # not needed before the end
             report = build_report(store)
         except sqlite3.OperationalError as err:  # disk full, read-only file system, ...
             raise StoreError(f"{store.path}: cannot write the run database ({err}); free space or fix the file "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -18,9 +18,9 @@ def pass_at_k(n: int, c: int, k: int) -> float:
         return 0.0
     if n - c < k:
         return 1.0
-    return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
+    return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))
 
 
 def mean_pass_at_k(counts: list[tuple[int, int]], k: int) -> float:
     """pass@k averaged over problems, given (n, c) per problem."""
-    return float(np.mean([pass_at_k(n, c, k) for n, c in counts])) if counts else 0.0
+    return math.fsum(pass_at_k(n, c, k) for n, c in counts) / len(counts) if counts else 0.0
