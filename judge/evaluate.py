@@ -326,8 +326,6 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
             commits["pending"], commits["last"] = 0, time.monotonic()
 
     def on_outcome(program_id: int, outcome: dict[str, Any]) -> None:
-        if commits["pending"] == 0:
-            store.begin()
         store.save_outcome(program_id, outcome)
         stats.programs += 1
         stats.tests += len(outcome["tests"])

@@ -75,6 +75,8 @@ class RunStore:
             self.db.executescript(SCHEMA)
         except sqlite3.Error as err:
             raise StoreError(f"{self.path}: cannot open the run database ({err})") from None
+        self._results: list[tuple] = []   # saved outcomes, written at the next commit
+        self._outcomes: list[tuple] = []
 
     def close(self) -> None:
         self.db.close()
@@ -199,20 +201,23 @@ class RunStore:
         return self.db.execute("SELECT COUNT(*) FROM programs p JOIN tasks t USING(task_id) "
                                "WHERE p.done=0 AND t.defect IS NULL").fetchone()[0]
 
-    def begin(self) -> None:
-        self.db.execute("BEGIN")
-
     def commit(self) -> None:
-        self.db.execute("COMMIT")
+        """Write the outcomes saved since the last commit, in one transaction (two statements for
+        any number of programs)."""
+        if not self._outcomes:
+            return
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?)", self._results)
+            self.db.executemany(
+                "UPDATE programs SET done=1, verdict=?, passed=?, timeout_only=?, public_passed=?, "
+                "public_passed_with_timeouts=?, internal_errors=? WHERE id=?", self._outcomes)
+        self._results, self._outcomes = [], []
 
     def save_outcome(self, program_id: int, outcome: dict[str, Any]) -> None:
-        """Store one program's outcome (a ProgramOutcome as a dict) inside the caller's transaction."""
-        self.db.executemany(
-            "INSERT OR REPLACE INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-            [(program_id, t["role"], t["index"], t["verdict"], t["detail"], t["accepted_by"], t["cpu"], t["wall"],
-              t["memory_kb"], t.get("output") or None, t.get("strict")) for t in outcome["tests"]])
-        self.db.execute(
-            "UPDATE programs SET done=1, verdict=?, passed=?, timeout_only=?, public_passed=?, "
-            "public_passed_with_timeouts=?, internal_errors=? WHERE id=?",
-            (outcome["verdict"], outcome["passed"], outcome["timeout_only"], outcome["public_passed"],
-             outcome["public_passed_with_timeouts"], outcome["internal_errors"], program_id))
+        """Keep one program's outcome (a ProgramOutcome as a dict) for the next ``commit``."""
+        self._results.extend(
+            (program_id, t["role"], t["index"], t["verdict"], t["detail"], t["accepted_by"], t["cpu"], t["wall"],
+             t["memory_kb"], t.get("output") or None, t.get("strict")) for t in outcome["tests"])
+        self._outcomes.append((outcome["verdict"], outcome["passed"], outcome["timeout_only"], outcome["public_passed"],
+                               outcome["public_passed_with_timeouts"], outcome["internal_errors"], program_id))

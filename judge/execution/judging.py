@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import builtins
 import json
+import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import CodeType, ModuleType
 from typing import Any
@@ -302,6 +304,25 @@ def _outcome(task: Task, records: list[TestRecord], internal_errors: int) -> Pro
         public_with_timeouts = complete and all(v in (Verdict.AC.value, Verdict.TLE.value) for v in verdicts)
     return ProgramOutcome(failing[0] if failing else Verdict.AC.value, passed, timeout_only, public_passed,
                           public_with_timeouts, records, internal_errors)
+
+
+def judge_programs(judge: Judge, task: Task, programs: list[tuple[int, str]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(program id, outcome as a dict) for each program, in order; should the judge itself fail on
+    one, that program's outcome is an internal error naming the failure."""
+    for program_id, source in programs:
+        try:
+            yield program_id, judge.judge(task, source).to_dict()
+        except Exception:
+            last = traceback.format_exc(limit=8).strip().splitlines()[-1]
+            yield program_id, internal_error(f"judge error: {last}")
+
+
+def internal_error(detail: str) -> dict[str, Any]:
+    """The outcome of a program that could not be judged (as a dict, like ProgramOutcome.to_dict)."""
+    return {"verdict": "IE", "passed": False, "timeout_only": False, "public_passed": None,
+            "public_passed_with_timeouts": None, "internal_errors": 1,
+            "tests": [{"role": "hidden", "index": 0, "verdict": "IE", "detail": detail, "accepted_by": "",
+                       "cpu": 0.0, "wall": 0.0, "memory_kb": 0}]}
 
 
 class ZygotePair:

@@ -16,7 +16,8 @@ from collections import OrderedDict, deque
 from collections.abc import Iterator
 from typing import Any
 
-from judge.execution.pool import END, POLL_INTERVAL, OnOutcome, Unit, internal_error
+from judge.execution.judging import internal_error, judge_programs
+from judge.execution.pool import END, POLL_INTERVAL, OnOutcome, Unit
 from judge.execution.referee import TASK_CACHE
 
 IN_FLIGHT = 2        # units queued per actor, so that it never waits for the driver
@@ -53,7 +54,6 @@ class _JudgeActor:
 
     def judge_unit(self, task_id: str, task: Any, programs: list[tuple[int, str]]) -> Any:
         """[(program_id, outcome)], or None when the task must be sent (this actor restarted)."""
-        import traceback
         if task is not None:
             self.tasks[task_id] = task
         if task_id not in self.tasks:
@@ -61,14 +61,7 @@ class _JudgeActor:
         self.tasks.move_to_end(task_id)
         while len(self.tasks) > TASK_CACHE:
             self.tasks.popitem(last=False)
-        out = []
-        for program_id, source in programs:
-            try:
-                out.append((program_id, self.judge.judge(self.tasks[task_id], source).to_dict()))
-            except Exception:
-                last = traceback.format_exc(limit=8).strip().splitlines()[-1]
-                out.append((program_id, internal_error(f"judge error: {last}")))
-        return out
+        return list(judge_programs(self.judge, self.tasks[task_id], programs))
 
 
 class RayPool:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import traceback
+import time
 from collections import OrderedDict
 from multiprocessing.connection import Connection
 from typing import Any
 
 TASK_CACHE = 16   # tasks a referee keeps; the driver mirrors this to know what to resend
+# Outcomes wait at most this long to be sent: the driver then handles tens of fast programs per
+# message rather than one (with many workers, one message per program made the driver the limit).
+BATCH_SECONDS = 0.05
 
 
 def _pin(index: int) -> None:
@@ -31,7 +34,7 @@ def _pin(index: int) -> None:
 
 def main(conn: Connection, config: dict[str, Any]) -> None:
     from judge.checkers import get_rule
-    from judge.execution.judging import Judge, ZygotePair
+    from judge.execution.judging import Judge, ZygotePair, judge_programs
     from judge.sandbox.client import Limits, SandboxOptions
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and tells us to stop
@@ -68,13 +71,12 @@ def main(conn: Connection, config: dict[str, Any]) -> None:
             elif kind == "unit":
                 _, unit_id, task_id, programs = message
                 tasks.move_to_end(task_id)
-                for program_id, source in programs:
-                    try:
-                        outcome = judge.judge(tasks[task_id], source).to_dict()
-                    except Exception:
-                        conn.send(("error", unit_id, program_id, traceback.format_exc(limit=8)))
-                        continue
-                    conn.send(("done", unit_id, program_id, outcome))
-                conn.send(("unit_done", unit_id))
+                batch, sent = [], time.monotonic()
+                for item in judge_programs(judge, tasks[task_id], programs):
+                    batch.append(item)
+                    if time.monotonic() - sent >= BATCH_SECONDS:
+                        conn.send(("done", unit_id, batch))
+                        batch, sent = [], time.monotonic()
+                conn.send(("unit_done", unit_id, batch))
     finally:
         zygotes.close()

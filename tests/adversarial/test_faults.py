@@ -60,6 +60,42 @@ def test_a_sandbox_worker_killed_mid_test_is_retried_and_counted(tmp_path):
     wait_for(lambda: not psutil.pid_exists(test_child.pid) or test_child.status() == psutil.STATUS_ZOMBIE, 10)
 
 
+def test_a_referee_killed_mid_unit_is_replaced_and_nothing_is_lost(tmp_path):
+    data = tmp_path / "apps.jsonl"
+    sum_dataset(data)
+    samples = tmp_path / "s.jsonl"
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.1:\n    pass\n"
+    samples.write_text("".join(json.dumps({"task_id": "sum", "completion": burn + f"print(sum(map(int, input().split())))  # {i}"})
+                               + "\n" for i in range(12)))
+    proc = subprocess.Popen(judge_cmd("evaluate", str(samples), "--dataset", "apps", "--data", str(data), "--run",
+                                      str(tmp_path / "run"), "--workers", "1", "--k", "1", "--json", str(tmp_path / "r.json")),
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def referee_judging():  # the driver's child that is not a zygote, once its zygote runs a test
+        for p in psutil.Process(proc.pid).children():
+            try:
+                zygotes = [z for z in p.children() if "judge.sandbox.zygote" in " ".join(z.cmdline())]
+                if any(z.children() for z in zygotes):
+                    return p, zygotes
+            except psutil.NoSuchProcess:
+                continue
+        return None
+    time.sleep(1)
+    referee, zygotes = wait_for(referee_judging)
+    referee.kill()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    report = json.loads((tmp_path / "r.json").read_text())
+    # Its unreported programs were judged again by a new referee; one death is not held against any.
+    assert report["counts"]["verdicts"] == {"AC": 12}
+    assert report["counts"]["internal_errors"] == 0
+    per_program = sqlite3.connect(str(tmp_path / "run" / "run.sqlite")).execute(
+        "SELECT COUNT(*) FROM results GROUP BY program_id").fetchall()
+    assert per_program == [(3,)] * 12  # both hidden tests and the public one, for every program
+    for zygote in zygotes:  # the dead referee's sandboxes end with it
+        wait_for(lambda z=zygote: not psutil.pid_exists(z.pid) or z.status() == psutil.STATUS_ZOMBIE, 10)
+
+
 def test_sigint_stops_cleanly_and_the_rerun_completes_the_same_report(tmp_path):
     samples = tmp_path / "s.jsonl"
     humaneval_samples(samples, per_task=4, tasks=80)
