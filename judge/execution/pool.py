@@ -104,14 +104,17 @@ class RefereePool:
 
     def _assign(self, slot: _Slot, unit: Unit) -> None:
         task_id = unit.task.task_id
-        if task_id not in slot.cache:
-            slot.conn.send(("task", unit.task))
-        slot.cache[task_id] = True
-        slot.cache.move_to_end(task_id)
-        while len(slot.cache) > referee.TASK_CACHE:
-            slot.cache.popitem(last=False)
         slot.unit, slot.remaining = unit, dict(unit.programs)
-        slot.conn.send(("unit", unit.unit_id, task_id, unit.programs))
+        try:
+            if task_id not in slot.cache:
+                slot.conn.send(("task", unit.task))
+            slot.cache[task_id] = True
+            slot.cache.move_to_end(task_id)
+            while len(slot.cache) > referee.TASK_CACHE:
+                slot.cache.popitem(last=False)
+            slot.conn.send(("unit", unit.unit_id, task_id, unit.programs))
+        except OSError:  # it died while idle: its sentinel is ready at once, and the unit goes out again
+            pass
         self.selector.register(slot.conn, selectors.EVENT_READ, (slot.index, False))
         self.selector.register(slot.process.sentinel, selectors.EVENT_READ, (slot.index, True))
 
