@@ -30,16 +30,21 @@ def wait_for(predicate, seconds=60):
     raise AssertionError("timed out")
 
 
-def test_a_sandbox_worker_killed_mid_test_is_retried_and_counted(tmp_path):
+def judge_slow_sums(tmp_path, seconds):
+    """Start judging 12 distinct a+b programs that each burn ``seconds`` of CPU per test, on 1 worker."""
     data = tmp_path / "apps.jsonl"
     sum_dataset(data)
     samples = tmp_path / "s.jsonl"
-    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3:\n    pass\n"
+    burn = f"import time\nt = time.process_time()\nwhile time.process_time() - t < {seconds}:\n    pass\n"
     samples.write_text("".join(json.dumps({"task_id": "sum", "completion": burn + f"print(sum(map(int, input().split())))  # {i}"})
                                + "\n" for i in range(12)))
-    proc = subprocess.Popen(judge_cmd("evaluate", str(samples), "--dataset", "apps", "--data", str(data), "--run",
+    return subprocess.Popen(judge_cmd("evaluate", str(samples), "--dataset", "apps", "--data", str(data), "--run",
                                       str(tmp_path / "run"), "--workers", "1", "--k", "1", "--json", str(tmp_path / "r.json")),
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_sandbox_worker_killed_mid_test_is_retried_and_counted(tmp_path):
+    proc = judge_slow_sums(tmp_path, 0.3)
 
     def zygote_running_a_test():
         for p in psutil.Process(proc.pid).children(recursive=True):
@@ -61,15 +66,7 @@ def test_a_sandbox_worker_killed_mid_test_is_retried_and_counted(tmp_path):
 
 
 def test_a_referee_killed_mid_unit_is_replaced_and_nothing_is_lost(tmp_path):
-    data = tmp_path / "apps.jsonl"
-    sum_dataset(data)
-    samples = tmp_path / "s.jsonl"
-    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.1:\n    pass\n"
-    samples.write_text("".join(json.dumps({"task_id": "sum", "completion": burn + f"print(sum(map(int, input().split())))  # {i}"})
-                               + "\n" for i in range(12)))
-    proc = subprocess.Popen(judge_cmd("evaluate", str(samples), "--dataset", "apps", "--data", str(data), "--run",
-                                      str(tmp_path / "run"), "--workers", "1", "--k", "1", "--json", str(tmp_path / "r.json")),
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = judge_slow_sums(tmp_path, 0.1)
 
     def referee_judging():  # the driver's child that is not a zygote, once its zygote runs a test
         for p in psutil.Process(proc.pid).children():
