@@ -95,7 +95,7 @@ def test_a_referee_killed_mid_unit_is_replaced_and_nothing_is_lost(tmp_path):
 
 def test_sigint_stops_cleanly_and_the_rerun_completes_the_same_report(tmp_path):
     samples = tmp_path / "s.jsonl"
-    humaneval_samples(samples, per_task=4, tasks=80)
+    humaneval_samples(samples, per_task=4, tasks=164)
     common = ["evaluate", str(samples), "--dataset", "humaneval", "--k", "1,2", "--workers", "2"]
     subprocess.run(judge_cmd(*common, "--run", str(tmp_path / "full"), "--json", str(tmp_path / "full.json")),
                    check=True, capture_output=True, cwd=ROOT)
@@ -106,7 +106,8 @@ def test_sigint_stops_cleanly_and_the_rerun_completes_the_same_report(tmp_path):
 
     def judged():
         try:
-            return db.exists() and sqlite3.connect(str(db)).execute("SELECT SUM(done) FROM programs").fetchone()[0] >= 40
+            # the first outcomes committed (~0.5 s in): most of the run is still ahead
+            return db.exists() and sqlite3.connect(str(db)).execute("SELECT SUM(done) FROM programs").fetchone()[0] >= 1
         except (sqlite3.Error, TypeError):
             return False
     wait_for(judged)
@@ -114,7 +115,7 @@ def test_sigint_stops_cleanly_and_the_rerun_completes_the_same_report(tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "run the same command again to resume" in " ".join(err.split())
     done, total = sqlite3.connect(str(db)).execute("SELECT SUM(done), COUNT(*) FROM programs").fetchone()
-    assert 40 <= done < total
+    assert 1 <= done < total
     assert sqlite3.connect(str(db)).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     subprocess.run(judge_cmd(*common, "--run", str(run), "--json", str(tmp_path / "resumed.json")),
                    check=True, capture_output=True, cwd=ROOT)
