@@ -16,6 +16,7 @@ and the driver's own CPU time per program (the figure that carries over to a lar
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import resource
@@ -99,7 +100,6 @@ def main() -> None:
     parser.add_argument("--program-ms", type=float, default=4.0,
                         help="how long a stand-in takes per program (sleeping, so that many fit on few cores)")
     args = parser.parse_args()
-    import gzip
     with gzip.open(PROBLEMS, "rt") as fh:
         task_ids = [str(json.loads(line)["problem_id"]) for line in fh]
     samples = os.path.join(tempfile.mkdtemp(prefix="bench-driver-"), "samples.jsonl")

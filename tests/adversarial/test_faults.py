@@ -43,46 +43,61 @@ def judge_slow_sums(tmp_path, seconds):
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def is_zygote(p):
+    return "judge.sandbox.zygote" in " ".join(p.cmdline())
+
+
+def first_match(processes, match):
+    """The first non-false ``match(p)`` over processes, skipping those that end meanwhile."""
+    for p in processes:
+        try:
+            found = match(p)
+        except psutil.NoSuchProcess:
+            continue
+        if found:
+            return found
+    return None
+
+
+def ended(p):
+    try:
+        return p.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def finished_report(proc, tmp_path):
+    """Wait for the judge started by ``judge_slow_sums`` to finish; its report."""
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    return json.loads((tmp_path / "r.json").read_text())
+
+
 def test_a_sandbox_worker_killed_mid_test_is_retried_and_counted(tmp_path):
     proc = judge_slow_sums(tmp_path, 0.3)
 
-    def zygote_running_a_test():
-        for p in psutil.Process(proc.pid).children(recursive=True):
-            try:
-                if "judge.sandbox.zygote" in " ".join(p.cmdline()) and p.children():
-                    return p, p.children()[0]
-            except psutil.NoSuchProcess:
-                continue
-        return None
+    def zygote_running_a_test(p):
+        return is_zygote(p) and p.children() and (p, p.children()[0])
     time.sleep(2)
-    zygote, test_child = wait_for(zygote_running_a_test)
+    zygote, test_child = wait_for(lambda: first_match(psutil.Process(proc.pid).children(recursive=True),
+                                                      zygote_running_a_test))
     zygote.kill()
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err[-2000:]
-    report = json.loads((tmp_path / "r.json").read_text())
+    report = finished_report(proc, tmp_path)
     assert report["counts"]["verdicts"] == {"AC": 12}  # the interrupted test ran again, on a new zygote
     assert report["counts"]["internal_errors"] >= 1   # and the failure is on record
-    wait_for(lambda: not psutil.pid_exists(test_child.pid) or test_child.status() == psutil.STATUS_ZOMBIE, 10)
+    wait_for(lambda: ended(test_child), 10)
 
 
 def test_a_referee_killed_mid_unit_is_replaced_and_nothing_is_lost(tmp_path):
     proc = judge_slow_sums(tmp_path, 0.1)
 
-    def referee_judging():  # the driver's child that is not a zygote, once its zygote runs a test
-        for p in psutil.Process(proc.pid).children():
-            try:
-                zygotes = [z for z in p.children() if "judge.sandbox.zygote" in " ".join(z.cmdline())]
-                if any(z.children() for z in zygotes):
-                    return p, zygotes
-            except psutil.NoSuchProcess:
-                continue
-        return None
+    def referee_judging(p):  # the driver's child whose zygote runs a test
+        zygotes = [z for z in p.children() if is_zygote(z)]
+        return any(z.children() for z in zygotes) and (p, zygotes)
     time.sleep(1)
-    referee, zygotes = wait_for(referee_judging)
+    referee, zygotes = wait_for(lambda: first_match(psutil.Process(proc.pid).children(), referee_judging))
     referee.kill()
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err[-2000:]
-    report = json.loads((tmp_path / "r.json").read_text())
+    report = finished_report(proc, tmp_path)
     # Its unreported programs were judged again by a new referee; one death is not held against any.
     assert report["counts"]["verdicts"] == {"AC": 12}
     assert report["counts"]["internal_errors"] == 0
@@ -90,7 +105,7 @@ def test_a_referee_killed_mid_unit_is_replaced_and_nothing_is_lost(tmp_path):
         "SELECT COUNT(*) FROM results GROUP BY program_id").fetchall()
     assert per_program == [(3,)] * 12  # both hidden tests and the public one, for every program
     for zygote in zygotes:  # the dead referee's sandboxes end with it
-        wait_for(lambda z=zygote: not psutil.pid_exists(z.pid) or z.status() == psutil.STATUS_ZOMBIE, 10)
+        wait_for(lambda z=zygote: ended(z), 10)
 
 
 def test_sigint_stops_cleanly_and_the_rerun_completes_the_same_report(tmp_path):
