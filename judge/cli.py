@@ -17,6 +17,7 @@ from judge.datasets import DatasetError, Selection, parse_ids
 from judge.evaluate import EvaluateOptions, default_workers, evaluate
 from judge.samples import CODEX_STOPS, SampleError
 from judge.sandbox.client import Limits
+from judge.sandbox.runtime import Runtime, parse_packages
 from judge.store import RunStore, StoreError
 
 
@@ -157,6 +158,8 @@ def evaluate_cmd(
     engine: Annotated[Engine, typer.Option(help="Where the sandboxes run: local (this machine) or ray (a Ray cluster).")] = Engine.local,
     address: Annotated[Optional[str], typer.Option(help="Ray cluster address for --engine ray (auto, HOST:6379, ray://HOST:10001).")] = None,
     shard: Annotated[Optional[str], typer.Option(help="Judge only part I of N of the tasks (I/N, 1-based; stable across machines); combine with `judge merge`.")] = None,
+    python: Annotated[Optional[str], typer.Option(help="Interpreter the programs run in (default: the judge's own), e.g. a virtual environment's bin/python.")] = None,
+    packages: Annotated[str, typer.Option(help="Third-party packages programs may import, comma-separated (with what they require); 'none', or 'all' of that interpreter's environment.")] = "numpy",
 ) -> None:
     """Judge SAMPLES against a dataset, store every verdict in RUN and print pass@k."""
     try:
@@ -169,7 +172,8 @@ def evaluate_cmd(
         limits=Limits(cpu=timeout, memory=memory << 20, output=output_limit << 20, wall=wall),
         workers=workers, ks=ks, compare=compare.value, public_tests=public_tests,
         stop=CODEX_STOPS if stop is Stops.codex else (), exclude=parse_exclude(exclude),
-        engine=engine.value, address=address, shard=_parse_shard(shard))
+        engine=engine.value, address=address, shard=_parse_shard(shard),
+        runtime=Runtime(python or "", parse_packages(packages)))
     from judge.execution.ray_engine import EngineError
     try:
         report = evaluate(options, err_console)

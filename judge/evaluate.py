@@ -26,6 +26,7 @@ from judge.datasets import DatasetError, Selection, Task, load_tasks
 from judge.execution.pool import RefereePool, Unit
 from judge.samples import Sample, SampleError, program_source, read_samples, truncate
 from judge.sandbox.client import Limits
+from judge.sandbox.runtime import Runtime, RuntimeError_, describe
 from judge.store import RunStore, SampleRow, StoreError
 
 UNIT_SIZE = 16  # programs per work unit: small enough to balance the tail across workers
@@ -48,6 +49,7 @@ class EvaluateOptions:
     engine: str = "local"                   # "local" (this machine) or "ray" (a Ray cluster)
     address: str | None = None              # the Ray cluster ("auto", "ray://host:10001", "host:6379")
     shard: tuple[int, int] | None = None    # (i, n): judge only the i-th of n deterministic parts of the tasks
+    runtime: Runtime = field(default_factory=Runtime)  # the interpreter programs run in, what they may import
 
 
 def default_workers() -> int:
@@ -236,6 +238,10 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
     get_rule(opts.compare)  # fail fast on an unknown rule
     # The workers start first: their interpreters and sandboxes come up while this process
     # loads the dataset and the samples (about half a second of start-up saved).
+    try:
+        described = describe(opts.runtime)
+    except RuntimeError_ as err:
+        raise SampleError(str(err)) from None
     workers = _Workers(opts)
     try:
         if tasks is None:
@@ -245,6 +251,7 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
         try:
             store.bind_config("judging", {"limits": asdict(opts.limits), "compare": opts.compare,
                                           "stop": list(opts.stop)})
+            store.bind_config("runtime", described)
             store.set_meta("k", opts.ks)
             _ingest(store, opts.samples, tasks, opts.stop, frozenset(selected - {t.task_id for t in tasks}))
             if more_coming is None and not store.sample_counts():
@@ -279,7 +286,8 @@ class _Workers:
         if opts.data and os.path.exists(opts.data):
             hidden.append(os.path.abspath(opts.data))
         return {"limits": asdict(opts.limits), "rule": opts.compare,
-                "sandbox": {"scratch_root": self.scratch, "uid": _uid_base(), "hidden": hidden}}
+                "sandbox": {"scratch_root": self.scratch, "uid": _uid_base(), "hidden": hidden,
+                            "runtime": opts.runtime}}
 
     def ready(self) -> Any:
         if self.pool is None:

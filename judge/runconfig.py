@@ -8,6 +8,7 @@
 [sampling]  backend = "openai"  n = 1000  temperature = 0.6  top_p = 0.95  max_tokens = 1024  seed = 0
             logprobs = true  stop = [...]             # any other key goes to the backend (model, base_url, ...)
 [judge]     timeout = 3.0  memory = 1024  output_limit = 16  workers = 0  compare = "strict"
+            python = ".venv-cand/bin/python"  packages = "numpy"     # the candidate runtime
 [report]    k = [1, 5, 100, 1000]
 ```
 
@@ -29,6 +30,7 @@ from judge.evaluate import EvaluateOptions
 from judge.sampling.base import SamplingParams
 from judge.sampling.sampler import SampleOptions
 from judge.sandbox.client import Limits
+from judge.sandbox.runtime import Runtime, parse_packages
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,7 +101,8 @@ def load(name_or_path: str, run_dir: str | None = None, overrides: dict[str, dic
         limits=Limits(cpu=judge_timeout, memory=get("judge", "memory", int, 1024) << 20,
                       output=get("judge", "output_limit", int, 16) << 20, wall=float(wall) if wall else None),
         workers=get("judge", "workers", int, 0), ks=sorted(set(get("report", "k", list, [1, 5, 10, 100, 1000]))),
-        compare=get("judge", "compare", str, "strict"), public_tests=get("dataset", "public_tests", str, "statement"))
+        compare=get("judge", "compare", str, "strict"), public_tests=get("dataset", "public_tests", str, "statement"),
+        runtime=Runtime(get("judge", "python", str, ""), parse_packages(get("judge", "packages", str, "numpy"))))
     sampling = dict(data.get("sampling", {}))
     backend = sampling.pop("backend", None)
     if not isinstance(backend, str):

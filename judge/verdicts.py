@@ -32,8 +32,19 @@ def execution_verdict(run: RunResult, limits: Limits) -> tuple[Verdict | None, s
 
     Priority (DESIGN): IE > CE > SV > TLE > MLE > OLE > RE.  The exit status and resource
     usage come from the kernel; the child's own status note only names exceptions, so a
-    program that forges it can only hurt itself.
+    program that forges it can only hurt itself.  A program whose compiling child failed
+    (``status["compiling"]``) gets the limit it exceeded, "while compiling", or CE.
     """
+    verdict, detail = _verdict(run, limits)
+    if run.status.get("compiling"):
+        if verdict is None:
+            return Verdict.CE, "compiling failed"
+        if verdict is not Verdict.CE and verdict is not Verdict.IE:
+            return verdict, f"{detail} while compiling"
+    return verdict, detail
+
+
+def _verdict(run: RunResult, limits: Limits) -> tuple[Verdict | None, str]:
     status = run.status
     phase = status.get("phase")
     if phase == "setup" and run.exit == 125:

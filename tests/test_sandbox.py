@@ -10,6 +10,8 @@ import pytest
 from judge.datasets import Task, Test
 from judge.sandbox.client import Limits
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def stdio_task(inputs_outputs, task_id="t"):
     tests = [Test(i, o) for i, o in inputs_outputs]
@@ -27,7 +29,31 @@ def outcome(judge, source, stdin="", expected=""):
 
 @pytest.mark.parametrize("name, source", [
     ("socket", "import socket\nsocket.socket().connect(('127.0.0.1', 80))"),
+    ("unix socket", "import socket\nsocket.socket(socket.AF_UNIX).connect('/run/x.sock')"),
     ("dns", "import socket\nsocket.getaddrinfo('example.com', 80)"),
+    ("sysv shared memory", "import ctypes, os\nif ctypes.CDLL(None, use_errno=True).shmget(77, 1 << 20, 0o1666) < 0:\n"
+     "    raise OSError(ctypes.get_errno(), 'shmget')"),
+    ("limits of the zygote", "import os, resource\nresource.prlimit(os.getppid(), resource.RLIMIT_CPU, (1, 1))"),
+])
+def test_reaching_out_is_refused_with_an_error_the_program_sees(judge, name, source):
+    """Sockets, IPC objects and other processes' limits: refused (RE), not a kill (SV), so that a
+    correct program that merely probes (user look-ups, HTTP clients at import) is not punished."""
+    result = outcome(judge, source)
+    assert result.verdict == "RE" and result.tests[0].detail in ("PermissionError", "gaierror"), (name, result)
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import getpass\nprint(getpass.getuser())", "judge"),
+    ("import os\nprint(os.path.basename(os.path.expanduser('~')) != '~')", "True"),
+    ("import socket\ntry:\n    socket.socket(socket.AF_UNIX).connect('/var/run/nscd/socket')\nexcept OSError:\n"
+     "    print('no nscd')", "no nscd"),
+])
+def test_standard_look_ups_work_without_the_user_database(judge, source, expected):
+    result = outcome(judge, source, expected=expected + "\n")
+    assert result.verdict == "AC", result
+
+
+@pytest.mark.parametrize("name, source", [
     ("fork", "import os\nos.fork()"),
     ("os.system", "import os\nos.system('echo hi')"),
     ("subprocess", "import subprocess\nsubprocess.run(['true'])"),
@@ -42,7 +68,6 @@ def outcome(judge, source, stdin="", expected=""):
      "m.write(bytes([0xb8, 2, 0, 0, 0, 0xcd, 0x80, 0xc3]))\n"
      "ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(m)))()"),
     ("io_uring", "import ctypes\nctypes.CDLL(None).syscall(425, 1, 0)"),
-    ("unix socket", "import socket\nsocket.socket(socket.AF_UNIX).connect('/run/x.sock')"),
 ])
 def test_forbidden_calls_are_sandbox_violations(judge, name, source):
     result = outcome(judge, source)
@@ -150,13 +175,14 @@ for path in ["/proc/self/mem", f"/proc/{os.getppid()}/environ", f"/proc/{os.getp
         pass
 for key, value in os.environ.items():
     grab(value.encode())
-import judge, gc
+import gc
 for obj in gc.get_objects():
     try:
         grab(repr(obj).encode()[:100000])
     except Exception:
         pass
-for root in [os.path.dirname(judge.__file__), "/tmp", os.path.expanduser("~")]:
+package = os.path.dirname(os.path.dirname(os.path.abspath(solution_file)))
+for root in [package, "/tmp", os.path.expanduser("~")]:
     for path in glob.glob(root + "/**/*", recursive=True)[:2000]:
         try:
             grab(open(path, "rb").read(1 << 20))
@@ -164,7 +190,9 @@ for root in [os.path.dirname(judge.__file__), "/tmp", os.path.expanduser("~")]:
             pass
 print(" ".join(sorted(found)) or "nothing")
 '''
-    result = outcome(judge, probe, "", secret)
+    # the judge's own folder, as the harness's file name in a traceback would show it
+    result = outcome(judge, f"solution_file = {os.path.join(ROOT, 'judge', 'sandbox', 'harness.py')!r}\n" + probe,
+                     "", secret)
     assert result.verdict == "WA", result
 
 
@@ -260,7 +288,7 @@ def test_c_and_python_spawn_agree(tmp_path):
 
 DEEP_TREE = """
 import os
-os.mkdir('locked'); open('locked/f', 'w').write('x'); os.chmod('locked', 0)
+os.mkdir('locked', 0o300); open('locked/f', 'w').write('x')  # not listable: the cleaner must chmod it
 os.symlink('/etc/hostname', 'link')
 for i in range(400):  # ~8,400 characters of path: deeper than PATH_MAX
     os.mkdir('d' * 20)

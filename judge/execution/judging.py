@@ -23,14 +23,21 @@ from typing import Any
 
 from judge.checkers import get_rule
 from judge.datasets import Task
-from judge.sandbox.client import CallSession, ChildGone, Limits, RunResult, ZygoteClient, ZygoteDied
+from judge.sandbox.client import BadReply, CallSession, ChildGone, Limits, RunResult, ZygoteClient, ZygoteDied
 from judge.verdicts import Verdict, execution_verdict
 
 HIDDEN, PUBLIC = "hidden", "public"
 
 
+EXCERPT = 300  # characters of a failing test's output kept for reports
+DETAIL = 200   # characters of a verdict's detail (exception names come from programs)
+
+
 @dataclass
 class TestRecord:
+    """One test's verdict.  Every string is bounded here, whatever a program made of it: a
+    stored record is at most ~2 KiB (EXCERPT + DETAIL characters, UTF-8, plus numbers)."""
+
     role: str
     index: int
     verdict: str
@@ -42,8 +49,28 @@ class TestRecord:
     output: str = ""          # failing tests: the start of what the program printed or returned, or its stderr's end
     strict: bool | None = None  # AC under a lenient rule: would the strict rule accept it too?
 
+    def __post_init__(self) -> None:
+        if len(self.detail) > DETAIL:
+            self.detail = self.detail[:DETAIL] + "…"
+        if len(self.output) > EXCERPT + 1:
+            self.output = self.output[:EXCERPT] + "…"
 
-EXCERPT = 300  # characters of a failing test's output kept for reports
+
+def _safe_repr(value: Any) -> str:
+    """repr of a program's result for a report; never fails (huge integers, deep nesting)."""
+    try:
+        return repr(value)
+    except Exception as err:  # ValueError: an integer beyond the digit limit; RecursionError
+        return f"<{type(value).__name__}: not shown ({type(err).__name__})>"
+
+
+def _compare(compare, expected: Any, actual: Any) -> tuple[str, str]:
+    """(accepted_by, "") or ("", why not): a comparison that fails on the program's output
+    (an overflow, a value of an unexpected shape) rejects it, never stops the judging."""
+    try:
+        return compare(expected, actual) or "", ""
+    except Exception as err:
+        return "", f"comparison failed: {type(err).__name__}"
 
 
 def _excerpt(text: str, tail: bool = False) -> str:
@@ -133,13 +160,18 @@ class Judge:
             verdict, detail = execution_verdict(run, self.limits)
             return verdict, detail, run, None
         session = zygote.open_calls(source, task.fn_name or "", task.solution_class, prelude)
+        if isinstance(session, RunResult):  # it does not compile (or compiling it exceeded a limit)
+            verdict, detail = execution_verdict(session, self.limits)
+            return verdict or Verdict.CE, detail, session, None
+        reply: tuple[bool, Any] | None = None
         try:
-            reply: tuple[bool, Any] | None = session.call(test_input)
+            reply = session.call(test_input)
+        except BadReply as err:
+            reply = (False, ("MalformedReply", str(err)))
         except ChildGone:
-            reply = None
-        except (ValueError, RecursionError) as err:  # an unreadable reply
-            reply = (False, ("UnreadableResult", str(err)[:200]))
-        run = session.finish()
+            pass
+        finally:
+            run = session.finish()
         verdict, detail = execution_verdict(run, self.limits)
         if verdict is not None:
             return verdict, detail, run, None
@@ -211,15 +243,15 @@ class Judge:
                         if stdout is None:
                             stdout = run.stdout.decode("utf-8", "surrogateescape")
                         want = expected if isinstance(expected, str) else str(expected)
-                        accepted_by = self.rule.compare_stdout(want, stdout) or ""
+                        accepted_by, why = _compare(self.rule.compare_stdout, want, stdout)
                         if accepted_by and self.strict is not None:
-                            strict = self.strict.compare_stdout(want, stdout) is not None
+                            strict = bool(_compare(self.strict.compare_stdout, want, stdout)[0])
                         output = "" if accepted_by else _excerpt(stdout)
                     else:
-                        accepted_by = self.rule.compare_return(expected, value) or ""
+                        accepted_by, why = _compare(self.rule.compare_return, expected, value)
                         if accepted_by and self.strict is not None:
-                            strict = self.strict.compare_return(expected, value) is not None
-                        output = "" if accepted_by else _excerpt(repr(value))
+                            strict = bool(_compare(self.strict.compare_return, expected, value)[0])
+                        output = "" if accepted_by else _excerpt(_safe_repr(value))
                     final = Verdict.AC if accepted_by else Verdict.WA
                 elif final is Verdict.RE and run is not None:
                     output = _excerpt(run.stderr_tail.decode("utf-8", "replace"), tail=True)
@@ -256,6 +288,9 @@ class Judge:
 
     def _humaneval_once(self, task: Task, source: str, prompt_code: CodeType, test_code: CodeType):
         session = self.zygotes.for_source(source).open_calls(source, task.entry_point)
+        if isinstance(session, RunResult):  # it does not compile (or compiling it exceeded a limit)
+            verdict, detail = execution_verdict(session, self.limits)
+            return verdict or Verdict.CE, detail, session
         candidate = _Candidate(session)
         # The trusted side: the prompt's helpers and the test, with the program's function
         # replaced by a proxy.  Expected values never enter the sandbox.
@@ -267,6 +302,8 @@ class Judge:
             namespace[task.entry_point] = candidate
             namespace["check"](candidate)
             outcome = (Verdict.AC, "")
+        except BadReply as err:
+            outcome = (Verdict.RE, f"MalformedReply: {err}")
         except ChildGone:
             outcome = None
         except AssertionError as err:
@@ -278,7 +315,8 @@ class Judge:
                 outcome = (Verdict.MLE if raised_by == "MemoryError" else Verdict.RE, raised_by)
             else:
                 outcome = (Verdict.WA, f"test raised {type(err).__name__}")
-        run = session.finish()
+        finally:
+            run = session.finish()
         verdict, detail = execution_verdict(run, self.limits)
         if verdict is not None:
             return verdict, detail, run

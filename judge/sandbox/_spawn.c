@@ -18,6 +18,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -56,7 +57,8 @@ static struct {
     int configured;
     int stdin_fd, stdout_fd, stderr_fd, status_fd, scope_fd;
     char scratch[4096];
-    rlim_t cpu_soft, cpu_hard, fsize;
+    rlim_t cpu_soft, cpu_hard, fsize, memory;
+    int statm_fd; /* the zygote's /proc/self/statm, opened before Landlock */
     long long uid; /* -1: keep the zygote's */
     int keep_dac_read;
     pid_t zygote;
@@ -80,10 +82,10 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     (void)self;
     const char *scratch;
     Py_buffer filter;
-    unsigned long long cpu_soft, cpu_hard, fsize;
-    if (!PyArg_ParseTuple(args, "iiiiisKKKLpiy*", &cfg.stdin_fd, &cfg.stdout_fd, &cfg.stderr_fd,
-                          &cfg.status_fd, &cfg.scope_fd, &scratch, &cpu_soft, &cpu_hard, &fsize,
-                          &cfg.uid, &cfg.keep_dac_read, &cfg.zygote, &filter))
+    unsigned long long cpu_soft, cpu_hard, fsize, memory;
+    if (!PyArg_ParseTuple(args, "iiiiisKKKKiLpiy*", &cfg.stdin_fd, &cfg.stdout_fd, &cfg.stderr_fd,
+                          &cfg.status_fd, &cfg.scope_fd, &scratch, &cpu_soft, &cpu_hard, &fsize, &memory,
+                          &cfg.statm_fd, &cfg.uid, &cfg.keep_dac_read, &cfg.zygote, &filter))
         return NULL;
     if (strlen(scratch) >= sizeof cfg.scratch || filter.len % sizeof(struct sock_filter) != 0
         || filter.len / sizeof(struct sock_filter) > 0xFFFF) {
@@ -95,6 +97,7 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     cfg.cpu_soft = (rlim_t)cpu_soft;
     cfg.cpu_hard = (rlim_t)cpu_hard;
     cfg.fsize = (rlim_t)fsize;
+    cfg.memory = (rlim_t)memory;
     PyMem_RawFree(cfg.filter);
     cfg.filter = PyMem_RawMalloc(filter.len);
     if (cfg.filter == NULL) {
@@ -109,7 +112,19 @@ static PyObject *configure(PyObject *self, PyObject *args) {
 }
 
 /* Everything between fork and the program; returns only when the child is ready to run it. */
-static void setup_child(long call_fd) {
+/* The zygote's address-space size now: a program's memory limit is counted on top of it, so
+ * that nothing the zygote came to hold (code of a large program, allocator slack) shrinks the
+ * room a later program gets. */
+static rlim_t zygote_vm(void) {
+    char buf[64];
+    ssize_t n = cfg.statm_fd >= 0 ? pread(cfg.statm_fd, buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    return (rlim_t)strtoull(buf, NULL, 10) * (rlim_t)sysconf(_SC_PAGESIZE);
+}
+
+static void setup_child(long call_fd, rlim_t vm) {
     if (dup2(cfg.stdin_fd, 0) < 0 || dup2(cfg.stdout_fd, 1) < 0 || dup2(cfg.stderr_fd, 2) < 0
         || dup2(cfg.status_fd, STATUS_FD) < 0)
         _exit(125); /* no status fd to write to */
@@ -122,7 +137,9 @@ static void setup_child(long call_fd) {
     if (chdir(cfg.scratch) != 0)
         fail("chdir");
     struct rlimit cpu = {cfg.cpu_soft, cfg.cpu_hard}, fsize = {cfg.fsize, cfg.fsize};
-    if (setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_FSIZE, &fsize) != 0)
+    struct rlimit as = {vm + cfg.memory, vm + cfg.memory};
+    if (setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_FSIZE, &fsize) != 0
+        || (vm && setrlimit(RLIMIT_AS, &as) != 0))
         fail("setrlimit");
     if (cfg.uid >= 0) {
         uid_t id = (uid_t)cfg.uid;
@@ -168,12 +185,13 @@ static double now(void) {
 static int spawn_test(long call_fd, double wall_limit, struct ended *out) {
     if (reset(cfg.stdout_fd) || reset(cfg.stderr_fd) || reset(cfg.status_fd))
         return -1;
+    rlim_t vm = zygote_vm();
     double start = now();
     PyOS_BeforeFork();
     pid_t pid = fork();
     if (pid == 0) {
         PyOS_AfterFork_Child();
-        setup_child(call_fd);
+        setup_child(call_fd, vm);
         return 0;
     }
     int saved = errno;
@@ -264,6 +282,7 @@ static PyObject *read_span(int fd, long long from, long long len) {
 
 /* run(stdin, call_fd, wall_seconds, output_limit): fork one test child.
  *
+ * stdin: bytes, or None when the stdin memfd already holds it (a source to compile).
  * In the child: set up, then return None (the caller runs the program).  In the zygote: wait
  * for the child under the wall-clock watchdog and return (exit code or None, signal or None,
  * CPU seconds, wall seconds, peak RSS in KiB, watchdog fired, stdout (at most output_limit
@@ -272,19 +291,24 @@ static PyObject *read_span(int fd, long long from, long long len) {
  */
 static PyObject *run(PyObject *self, PyObject *args) {
     (void)self;
-    Py_buffer input;
+    PyObject *stdin_obj;
     int call_fd;
     double wall_limit;
     long long output_limit;
-    if (!PyArg_ParseTuple(args, "y*idL", &input, &call_fd, &wall_limit, &output_limit))
+    if (!PyArg_ParseTuple(args, "OidL", &stdin_obj, &call_fd, &wall_limit, &output_limit))
         return NULL;
     if (!cfg.configured) {
-        PyBuffer_Release(&input);
         PyErr_SetString(PyExc_RuntimeError, "configure() first");
         return NULL;
     }
-    int failed = write_at_start(cfg.stdin_fd, input.buf, input.len);
-    PyBuffer_Release(&input);
+    int failed = 0;
+    if (stdin_obj != Py_None) { /* None: the stdin memfd already holds the input */
+        Py_buffer input;
+        if (PyObject_GetBuffer(stdin_obj, &input, PyBUF_SIMPLE) != 0)
+            return NULL;
+        failed = write_at_start(cfg.stdin_fd, input.buf, input.len);
+        PyBuffer_Release(&input);
+    }
     struct ended e;
     int where = failed ? -1 : spawn_test(call_fd, wall_limit, &e);
     if (where < 0)
@@ -312,6 +336,8 @@ static PyObject *run(PyObject *self, PyObject *args) {
 }
 
 /* ---- serve(): the zygote's loop over test frames ------------------------------------------ */
+
+static int receive_chunks(int sock, int fd, uint32_t size, char *chunk, size_t chunk_size);
 
 static int read_full(int fd, void *buf, size_t size) {
     for (size_t got = 0; got < size;) {
@@ -351,18 +377,27 @@ static int send_span(int sock, int fd, long long from, long long len) {
     return 0;
 }
 
-/* Move the stdin of a test frame from the socket into the stdin memfd. */
-static int receive_stdin(int sock, uint32_t size) {
+/* Move `size` bytes from the socket into a memfd (a test's stdin, or a program's source).
+ * With `wipe`, the buffer they passed through is zeroed after: a program's source must leave
+ * no trace in the zygote's memory that a later program could scan for. */
+static int receive_into(int sock, int fd, uint32_t size, int wipe) {
     static char chunk[1 << 16];
-    if (ftruncate(cfg.stdin_fd, 0) != 0)
+    int result = receive_chunks(sock, fd, size, chunk, sizeof chunk);
+    if (wipe)
+        memset(chunk, 0, sizeof chunk);
+    return result;
+}
+
+static int receive_chunks(int sock, int fd, uint32_t size, char *chunk, size_t chunk_size) {
+    if (ftruncate(fd, 0) != 0)
         return -1;
     off_t at = 0;
     while (size > 0) {
-        size_t want = size < sizeof chunk ? size : sizeof chunk;
+        size_t want = size < chunk_size ? size : chunk_size;
         if (read_full(sock, chunk, want) != 0)
             return -2;
         for (size_t done = 0; done < want;) {
-            ssize_t n = pwrite(cfg.stdin_fd, chunk + done, want - done, at);
+            ssize_t n = pwrite(fd, chunk + done, want - done, at);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0)
@@ -372,7 +407,24 @@ static int receive_stdin(int sock, uint32_t size) {
         }
         size -= (uint32_t)want;
     }
-    return lseek(cfg.stdin_fd, 0, SEEK_SET) == 0 ? 0 : -1;
+    return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
+/* receive(sock_fd, fd, size): copy a program's source from the socket into a memfd. */
+static PyObject *receive(PyObject *self, PyObject *args) {
+    (void)self;
+    int sock, fd;
+    unsigned int size;
+    if (!PyArg_ParseTuple(args, "iiI", &sock, &fd, &size))
+        return NULL;
+    int got = receive_into(sock, fd, size, 1);
+    if (got == -2) {
+        PyErr_SetString(PyExc_EOFError, "peer closed the channel");
+        return NULL;
+    }
+    if (got != 0)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    Py_RETURN_NONE;
 }
 
 /* Empty the scratch directory, however deep the tree a program left there.
@@ -464,7 +516,7 @@ static void put_double(unsigned char **at, double v) {
 
 /* serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames until another frame.
  *
- * A test frame is b"T" + !I stdin length + stdin; it runs the loaded program (stdio) in a new
+ * A test frame is b"T" + !II (sequence number, stdin length) + stdin; it runs the loaded program (stdio) in a new
  * child and is answered with a result frame (see judge/sandbox/protocol.py).  Returns None in a
  * test child, once it is set up (the caller runs the program); in the zygote, the kind byte of
  * any other frame (the caller reads the rest of it), or b"" when the zygote must end: the
@@ -487,10 +539,11 @@ static PyObject *serve(PyObject *self, PyObject *args) {
             return PyBytes_FromStringAndSize(NULL, 0);
         if (kind != 'T')
             return PyBytes_FromStringAndSize((const char *)&kind, 1);
-        uint32_t size;
-        if (read_full(sock, &size, 4) != 0)
+        uint32_t seq_size[2];
+        if (read_full(sock, seq_size, 8) != 0)
             return PyBytes_FromStringAndSize(NULL, 0);
-        int got = receive_stdin(sock, ntohl(size));
+        uint32_t seq = ntohl(seq_size[0]);
+        int got = receive_into(sock, cfg.stdin_fd, ntohl(seq_size[1]), 0);
         if (got == -2)
             return PyBytes_FromStringAndSize(NULL, 0);
         struct ended e = {0};
@@ -518,10 +571,12 @@ static PyObject *serve(PyObject *self, PyObject *args) {
                 return PyErr_SetFromErrno(PyExc_OSError);
             dirty = clean_dir(cfg.scratch) != 0;
         }
-        /* b"R" then !iiddqBQIII: exit (-1: none), signal (0: none), CPU and wall seconds, peak
-         * RSS in KiB, watchdog, stdout size, lengths of the stdout, stderr-tail and status blobs. */
-        unsigned char head[1 + 4 + 4 + 8 + 8 + 8 + 1 + 8 + 4 + 4 + 4], *at = head;
+        /* b"R" then !IiiddqBQIII: the test frame's sequence number, exit (-1: none), signal (0:
+         * none), CPU and wall seconds, peak RSS in KiB, watchdog, stdout size, lengths of the
+         * stdout, stderr-tail and status blobs. */
+        unsigned char head[1 + 4 + 4 + 4 + 8 + 8 + 8 + 1 + 8 + 4 + 4 + 4], *at = head;
         *at++ = 'R';
+        put32(&at, seq);
         put32(&at, (uint32_t)(e.exited ? e.exit_code : -1));
         put32(&at, (uint32_t)e.signal);
         put_double(&at, e.cpu);
@@ -544,11 +599,12 @@ static PyObject *serve(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
-     "configure(stdin, stdout, stderr, status, scope_fd, scratch, cpu_soft, cpu_hard, fsize, uid, "
-     "keep_dac_read, zygote_pid, filter): store what every child sets up (in the zygote, once)."},
+     "configure(stdin, stdout, stderr, status, scope_fd, scratch, cpu_soft, cpu_hard, fsize, memory, statm_fd, "
+     "uid, keep_dac_read, zygote_pid, filter): store what every child sets up (in the zygote, once)."},
     {"run", run, METH_VARARGS, "run(stdin, call_fd, wall_seconds, output_limit): fork and wait for one test child."},
     {"serve", serve, METH_VARARGS, "serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames."},
     {"clean", clean, METH_O, "clean(directory): empty it, however deep; True when it is empty."},
+    {"receive", receive, METH_VARARGS, "receive(sock_fd, fd, size): copy a program's source into a memfd, leaving no copy."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -15,10 +15,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import judge
-from judge.sandbox import protocol, wire
+from judge.sandbox import protocol, runtime, wire
 from judge.sandbox.seccomp_policy import build_filter
 
 _LEN = struct.Struct("!I")
+_CALL = struct.Struct("!II")
+MAX_REPLY = 8 << 20       # bytes of one function result (below the output limit when that is lower)
+MAX_NAME = 100            # characters of an exception name a program reports
+MAX_MESSAGE = 300
+# The zygote is started in the candidate interpreter without site (-S) or user site (-s), with
+# the judge package's folder on its path only until its own modules are loaded.
+BOOT = ("import json, sys\nconfig = json.loads(sys.argv[1])\n"
+        "sys.path[:] = [config['package_parent']] + [p for p in sys.path if p]\n"
+        "from judge.sandbox.zygote import main\nmain(config)\n")
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ class RunResult:
 
     @classmethod
     def from_result_frame(cls, fields: tuple, stdout: bytes, stderr_tail: bytes, status: bytes) -> "RunResult":
-        exit_code, signal_number, cpu, wall, maxrss_kb, watchdog, stdout_size = fields
+        _seq, exit_code, signal_number, cpu, wall, maxrss_kb, watchdog, stdout_size = fields
         return cls(None if exit_code < 0 else exit_code, signal_number or None, cpu, wall, maxrss_kb,
                    bool(watchdog), _status(status), stdout, stdout_size, stderr_tail)
 
@@ -87,6 +96,11 @@ class ChildGone(BaseException):
     """
 
 
+class BadReply(ChildGone):
+    """The program answered a call with something that is not a well-formed reply to it (too
+    large, too costly to decode, malformed, or numbered for another call): the session ends."""
+
+
 @dataclass
 class SandboxOptions:
     scratch_root: str
@@ -95,6 +109,7 @@ class SandboxOptions:
     landlock: bool = True
     netns: bool = True     # an empty network namespace for the zygote and its children (root only)
     c_spawn: bool = True   # fork and set up test children in C when judge.sandbox._spawn is built
+    runtime: runtime.Runtime = field(default_factory=runtime.Runtime)  # what programs run in and may import
 
 
 @functools.lru_cache(maxsize=2)
@@ -117,8 +132,9 @@ class ZygoteClient:
         self.sock: socket.socket | None = None
         self.proc: subprocess.Popen | None = None
         self.info: dict[str, Any] = {}
-        self.loaded: tuple[str, str, bool] | None = None   # the program the zygote holds
-        self.load_error: dict[str, Any] | None = None      # its compile error, if any
+        self.loaded: tuple | None = None            # the program the zygote holds
+        self.load_error: RunResult | None = None    # how compiling it failed, if it did
+        self.seq = 0
         self.start()
 
     def start(self) -> None:
@@ -127,19 +143,28 @@ class ZygoteClient:
         self.starts += 1
         self.scratch = os.path.join(self.options.scratch_root, f"w{self.index}{'n' if self.numpy else ''}.{self.starts}")
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        config = {"fd": child.fileno(), "uid": self.options.uid, "scratch": self.scratch,
-                  "hidden": self.options.hidden + [os.path.join(_package_parent(), "judge")],
+        os.makedirs(self.options.scratch_root, mode=0o711, exist_ok=True)
+        rt = runtime.prepare(self.options.runtime, self.options.scratch_root)
+        package = _package_parent()
+        # Never readable, even below a readable folder: the judge's package (and, when it runs
+        # from a checkout, the whole checkout: build/, runs/, tests/), the other workers' scratch.
+        hidden = self.options.hidden + rt["hidden"] + [os.path.join(package, "judge"), self.options.scratch_root]
+        if not os.path.basename(package) in ("site-packages", "dist-packages"):
+            hidden.append(package)
+        config = {"fd": child.fileno(), "uid": self.options.uid, "scratch": self.scratch, "package_parent": package,
+                  "sys_path": rt["sys_path"], "readable": rt["readable"], "hidden": hidden,
                   "landlock": self.options.landlock, "netns": self.options.netns, "c_spawn": self.options.c_spawn,
                   "numpy": self.numpy, "limits": self.limits.to_wire(),
                   "seccomp_zygote": _bpf(False), "seccomp_child": _bpf(True)}
-        os.makedirs(self.options.scratch_root, mode=0o711, exist_ok=True)
+        # Fixed: HOME, USER and LOGNAME answer the usual look-ups (getpass, expanduser) without
+        # the C library's user database, which is not readable in the sandbox.
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0",
                "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "HOME": self.scratch, "TMPDIR": self.scratch,
-               "PYTHONPATH": _package_parent()}
+               "USER": "judge", "LOGNAME": "judge"}
         debug = os.environ.get("JUDGE_DEBUG_ZYGOTE")
         self.proc = subprocess.Popen(
-            [sys.executable, "-s", "-m", "judge.sandbox.zygote", json.dumps(config)],
+            [rt["executable"], "-s", "-S", "-B", "-c", BOOT, json.dumps(config)],
             pass_fds=[child.fileno()], env=env, cwd=self.options.scratch_root, start_new_session=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=None if debug else subprocess.DEVNULL)
         child.close()
@@ -149,6 +174,7 @@ class ZygoteClient:
             self.info, _, _ = protocol.recv(parent)
         except (protocol.ChannelClosed, OSError) as err:
             raise RuntimeError(f"the sandbox worker failed to start (run with JUDGE_DEBUG_ZYGOTE=1 to see why): {err}") from err
+        self.info["runtime"] = rt["describe"]
 
     def close(self) -> None:
         if self.sock is not None:
@@ -177,78 +203,125 @@ class ZygoteClient:
             self.sock = None
         self.start()
 
-    def _request(self, header: dict[str, Any], source: str, stdin: bytes, fd: int | None = None) -> None:
+    def _send(self, send) -> int:
+        """Send a request with ``send(sock, seq)``; returns its sequence number."""
         assert self.sock is not None
+        self.seq = (self.seq + 1) & 0xFFFFFFFF
         try:
-            protocol.send(self.sock, header, (source.encode("utf-8", "surrogateescape"), stdin), fd)
+            send(self.sock, self.seq)
         except OSError as err:
             self.restart()
             raise ZygoteDied(str(err)) from err
+        return self.seq
 
-    def _exchange(self, receive):
-        """Receive the zygote's answer with ``receive``; a zygote that died is restarted."""
+    def _exchange(self, receive, seq: int):
+        """Receive the answer to request ``seq`` with ``receive``; a zygote that died, or whose
+        answer is not that request's, is restarted (its channel cannot be trusted to be in step)."""
         assert self.sock is not None
         try:
-            return receive(self.sock)
+            answer = receive(self.sock)
         except (protocol.ChannelClosed, OSError, ValueError) as err:
             self.restart()
             raise ZygoteDied(str(err)) from err
+        got = answer[0][0] if isinstance(answer[0], tuple) else answer[0].get("seq")
+        if got != seq:
+            self.restart()
+            raise ZygoteDied(f"answer {got!r} to request {seq}: the channel was out of step")
+        return answer
 
-    def _response(self) -> RunResult:
-        header, blobs, _ = self._exchange(protocol.recv)
-        return RunResult.from_wire(header, blobs)
+    def _response(self, seq: int) -> RunResult:
+        header, blobs, _ = self._exchange(protocol.recv, seq)
+        return RunResult.from_wire(header, blobs[:3] + [b""] * (3 - len(blobs)))
+
+    def _load(self, program: tuple, header: dict[str, Any]) -> RunResult | None:
+        """Make ``program`` the zygote's current one; how compiling it failed, or None."""
+        if self.loaded == program:  # the zygote compiles a program once, then runs it per input
+            return self.load_error
+        source = program[0].encode("utf-8", "surrogateescape")
+
+        def send(sock, seq):
+            protocol.send(sock, dict(header, op="load", seq=seq, source_size=len(source)))
+            sock.sendall(source)
+
+        seq = self._send(send)
+        header, blobs, _ = self._exchange(protocol.recv, seq)
+        result = None
+        if not header.get("loaded"):
+            result = RunResult.from_wire(header, blobs)
+            result.status = dict(result.status, compiling=True)
+        self.loaded, self.load_error = program, result
+        return result
 
     def run_stdio(self, source: str, stdin: bytes, prelude: str = "", wrap_fallback: bool = False) -> RunResult:
-        program = (source, prelude, wrap_fallback)
-        if self.loaded != program:  # the zygote compiles a program once, then runs it per input
-            self._request({"op": "load", "mode": "stdio", "prelude": prelude, "wrap_fallback": wrap_fallback},
-                          source, b"")
-            header = self._exchange(protocol.recv)[0]
-            self.loaded, self.load_error = program, header.get("compile_error")
-        if self.load_error is not None:
-            return RunResult(1, None, 0.0, 0.0, 0, False, self.load_error)
-        assert self.sock is not None
-        try:
-            protocol.send_test(self.sock, stdin)
-        except OSError as err:
-            self.restart()
-            raise ZygoteDied(str(err)) from err
-        return RunResult.from_result_frame(*self._exchange(protocol.recv_result))
+        failed = self._load((source, prelude, wrap_fallback, "stdio"),
+                            {"mode": "stdio", "prelude": prelude, "wrap_fallback": wrap_fallback})
+        if failed is not None:
+            return failed
+        seq = self._send(lambda sock, seq: protocol.send_test(sock, seq, stdin))
+        return RunResult.from_result_frame(*self._exchange(protocol.recv_result, seq))
 
-    def open_calls(self, source: str, function: str, solution_class: bool = False, prelude: str = "") -> "CallSession":
+    def open_calls(self, source: str, function: str, solution_class: bool = False,
+                   prelude: str = "") -> "CallSession | RunResult":
+        """A call session on the program, or how compiling it failed."""
+        failed = self._load((source, prelude, False, "call", function, solution_class),
+                            {"mode": "call", "prelude": prelude, "function": function, "solution_class": solution_class})
+        if failed is not None:
+            return failed
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            self._request({"op": "run", "mode": "call", "prelude": prelude, "function": function,
-                           "solution_class": solution_class}, source, b"", theirs.fileno())
+            seq = self._send(lambda sock, seq: protocol.send(sock, {"op": "call", "seq": seq}, fd=theirs.fileno()))
         finally:
             theirs.close()
-        return CallSession(self, ours, self.limits.output)
+        return CallSession(self, ours, min(self.limits.output, MAX_REPLY), seq)
 
 
 class CallSession:
-    """Calls into a program running in a sandboxed child; ``finish`` returns how the child ended."""
+    """Calls into a program running in a sandboxed child; ``finish`` returns how the child ended.
 
-    def __init__(self, client: ZygoteClient, sock: socket.socket, max_reply: int) -> None:
-        self.client, self.sock, self.max_reply = client, sock, max_reply
+    Everything the child sends is untrusted: a reply that is not well formed, not numbered for
+    the call it answers, or larger or costlier than the bounds of :mod:`judge.sandbox.wire`
+    ends the session (BadReply); the child then finds its channel closed.
+    """
+
+    def __init__(self, client: ZygoteClient, sock: socket.socket, max_reply: int, seq: int) -> None:
+        self.client, self.sock, self.max_reply, self.seq = client, sock, max_reply, seq
         self.calls = 0
+        self.broken: str | None = None
 
     def call(self, args: list[Any]) -> tuple[bool, Any]:
         """(True, value) for a return, (False, (exception name, message)) for a raise."""
+        if self.broken is not None:
+            raise BadReply(self.broken)
         self.calls += 1
         data = wire.encode(list(args))
         try:
-            self.sock.sendall(_LEN.pack(len(data)) + data)
+            self.sock.sendall(_CALL.pack(self.calls, len(data)) + data)
             size = _LEN.unpack(self._read(_LEN.size))[0]
-            if size > self.max_reply + 1:
-                raise ChildGone("reply larger than the output limit")
+            if size > self.max_reply + 5 or size < 5:
+                self._break(f"reply of {size} bytes (at most {self.max_reply})")
             body = self._read(size)
         except OSError as err:
             raise ChildGone(str(err)) from None
-        tag, payload = body[:1], body[1:]
-        if tag == b"R":
-            return True, wire.decode(payload)
-        info = json.loads(payload)
-        return False, (str(info.get("exc")), str(info.get("msg", "")))
+        tag, number, payload = body[:1], _LEN.unpack(body[1:5])[0], body[5:]
+        if number != self.calls:
+            self._break(f"reply numbered {number} to call {self.calls}")
+        try:
+            if tag == b"R":
+                return True, wire.decode(payload)
+            info = json.loads(payload) if tag == b"E" else None
+            if not isinstance(info, dict):
+                raise ValueError("not an exception report")
+        except ValueError as err:
+            self._break(f"unreadable reply ({str(err)[:MAX_MESSAGE]})")
+        return False, (str(info.get("exc"))[:MAX_NAME], str(info.get("msg", ""))[:MAX_MESSAGE])
+
+    def _break(self, why: str) -> None:
+        self.broken = why
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        raise BadReply(why)
 
     def _read(self, size: int) -> bytes:
         chunks, left = [], size
@@ -262,4 +335,4 @@ class CallSession:
 
     def finish(self) -> RunResult:
         self.sock.close()
-        return self.client._response()
+        return self.client._response(self.seq)

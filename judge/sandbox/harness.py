@@ -17,6 +17,7 @@ import builtins
 import gc
 import io
 import json
+import marshal
 import os
 import struct
 import sys
@@ -26,11 +27,15 @@ from judge.sandbox import wire
 
 STATUS_FD, CALL_FD = 3, 4
 _LEN = struct.Struct("!I")
+_CALL = struct.Struct("!II")  # a call frame: sequence number, length of the encoded arguments
 PROGRAM_FILE = "solution.py"
 
 
-def _write_status(phase: str, exc: str | None, code: int) -> None:
-    data = json.dumps({"phase": phase, "exc": exc, "exit": code}).encode()
+def _write_status(phase: str, exc: str | None, code: int, msg: str | None = None) -> None:
+    note = {"phase": phase, "exc": exc, "exit": code}
+    if msg is not None:
+        note["msg"] = msg
+    data = json.dumps(note).encode()
     try:  # overwrite whatever the program may have written there
         os.ftruncate(STATUS_FD, 0)
         os.pwrite(STATUS_FD, data, 0)
@@ -120,21 +125,42 @@ def compile_error_status(err: BaseException) -> dict:
     return {"phase": "compile", "exc": type(err).__name__, "exit": 1, "msg": str(err)[:300]}
 
 
-def run(request: dict, code, streams: tuple, module: types.ModuleType) -> None:
-    """Run the program as the request says, then exit the process (never returns).
+def compile_child(request: dict) -> None:
+    """In a child under the program's limits: compile the source on stdin, write the marshalled
+    code to stdout, exit (never returns).  No program code runs here."""
+    try:
+        chunks = []
+        while True:
+            chunk = os.read(0, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        source = b"".join(chunks).decode("utf-8", "surrogateescape")
+        del chunks
+        code = compile_program(source, request.get("prelude") or "", bool(request.get("wrap_fallback")))
+        data = marshal.dumps(code)
+    except BaseException as err:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
+        _write_status("compile", type(err).__name__, 1, str(err)[:300])
+        os._exit(1)
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(1, view):]
+    except OSError as err:  # larger than the output limit
+        _write_status("compile", type(err).__name__, 1, "compiled code larger than the output limit")
+        os._exit(1)
+    os._exit(0)
 
-    ``code`` is the compiled program, or its source text when the zygote left compiling to
-    the child (very large programs).
+
+def run(request: dict, code_map, streams: tuple, modules: dict[str, types.ModuleType]) -> None:
+    """Run the loaded program as the request says, then exit the process (never returns).
+
+    ``code_map``: the program's marshalled code, mapped read-only by the zygote.
     """
+    code = marshal.loads(code_map)
+    module = modules[request["mode"]]
     gc.enable()
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
-    if isinstance(code, str):
-        try:
-            code = compile_program(code, request.get("prelude") or "", bool(request.get("wrap_fallback")))
-        except BaseException as err:
-            os.pwrite(STATUS_FD, json.dumps(compile_error_status(err)).encode(), 0)
-            os._exit(1)
-
     sys.modules[module.__name__] = module
     try:
         exec(code, module.__dict__)
@@ -162,12 +188,13 @@ def _resolve(namespace: dict, name: str, solution_class: bool):
     return namespace[name]
 
 
-def _read_frame() -> bytes | None:
-    head = _read_exact(_LEN.size)
+def _read_frame() -> tuple[int, bytes] | None:
+    head = _read_exact(_CALL.size)
     if head is None:
         return None
-    body = _read_exact(_LEN.unpack(head)[0])
-    return body
+    seq, size = _CALL.unpack(head)
+    body = _read_exact(size)
+    return None if body is None else (seq, body)
 
 
 def _read_exact(size: int) -> bytes | None:
@@ -181,8 +208,10 @@ def _read_exact(size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _send_frame(tag: bytes, body: bytes) -> None:
-    data = _LEN.pack(len(body) + 1) + tag + body
+def _send_frame(tag: bytes, body: bytes, seq: int = 0) -> None:
+    """A reply: ``!I`` length of what follows, the tag (R: a result, E: an exception), the call's
+    sequence number, the body."""
+    data = _LEN.pack(len(body) + 5) + tag + _LEN.pack(seq) + body
     view = memoryview(data)
     while view:
         view = view[os.write(CALL_FD, view):]
@@ -194,21 +223,24 @@ def _serve_calls(namespace: dict, name: str, solution_class: bool) -> None:
         function = _resolve(namespace, name, solution_class)
     except BaseException as err:
         _report(err)
-        _send_frame(b"E", json.dumps({"exc": "MissingFunction", "msg": f"{name}: {type(err).__name__}"}).encode())
+        frame = _read_frame()  # answered as the first call's reply, with its number
+        _send_frame(b"E", json.dumps({"exc": "MissingFunction", "msg": f"{name}: {type(err).__name__[:100]}"}).encode(),
+                    frame[0] if frame else 0)
         _finish(1, phase, "MissingFunction")
     while True:
         frame = _read_frame()
         if frame is None:
             _finish(0, "done")
+        seq, data = frame
         try:
-            args = wire.decode(frame)
+            args = wire.decode(data)
             result = function(*args)
             body = wire.encode(result)
         except SystemExit as exc:
-            _send_frame(b"E", json.dumps({"exc": "SystemExit", "msg": str(exc.code)[:300]}).encode())
+            _send_frame(b"E", json.dumps({"exc": "SystemExit", "msg": str(exc.code)[:300]}).encode(), seq)
             continue
         except BaseException as err:
             _report(err)
-            _send_frame(b"E", json.dumps({"exc": type(err).__name__, "msg": str(err)[:300]}).encode())
+            _send_frame(b"E", json.dumps({"exc": type(err).__name__[:100], "msg": str(err)[:300]}).encode(), seq)
             continue
-        _send_frame(b"R", body)
+        _send_frame(b"R", body, seq)

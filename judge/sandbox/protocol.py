@@ -5,10 +5,14 @@ Every frame starts with a kind byte:
   without escaping; one file descriptor may ride along (the call channel of a function test).
   Then ``!IQ`` (header length, total blob length), header, blobs back to back; the header
   lists the blob sizes under ``"_blobs"``.
-- ``T`` (referee to zygote): run the loaded program on one input: ``!I`` length, stdin.
-- ``R`` (zygote to referee): how that test ended, in fixed binary fields (:data:`RESULT`),
-  then its stdout, stderr tail and status note.  Test and result frames are the hot path: the
-  zygote handles them in C (judge/sandbox/_spawn.c) when it is built.
+- ``T`` (referee to zygote): run the loaded program on one input: ``!II`` sequence number and
+  length, stdin.
+- ``R`` (zygote to referee): how that test ended, in fixed binary fields (:data:`RESULT`, the
+  test frame's sequence number first), then its stdout, stderr tail and status note.  Test and
+  result frames are the hot path: the zygote handles them in C (judge/sandbox/_spawn.c) when it
+  is built.
+Every request carries a sequence number that its answer repeats: the referee never takes an
+answer for another request (a program's, a previous one's) as this one's.
 No pickle: neither side executes what it receives.
 """
 
@@ -21,11 +25,12 @@ import struct
 from typing import Any
 
 _FRAME = struct.Struct("!IQ")
-_LEN = struct.Struct("!I")
+_TEST = struct.Struct("!II")
 JSON, TEST, RESULT_KIND = b"J", b"T", b"R"
-# exit (-1: none), signal (0: none), CPU s, wall s, peak RSS KiB, watchdog, stdout size, and the
-# lengths of the stdout, stderr-tail and status blobs that follow.
-RESULT = struct.Struct("!iiddqBQIII")
+# sequence number, exit (-1: none), signal (0: none), CPU s, wall s, peak RSS KiB, watchdog, stdout
+# size, and the lengths of the stdout, stderr-tail and status blobs that follow.
+RESULT = struct.Struct("!IiiddqBQIII")
+MAX_HEADER = 1 << 16  # a JSON header longer than this is a broken channel
 
 
 class ChannelClosed(EOFError):
@@ -83,7 +88,14 @@ def recv_json_body(sock: socket.socket) -> tuple[dict[str, Any], list[bytes], in
     if len(data) < _FRAME.size:
         data += _recv_exact(sock, _FRAME.size - len(data))
     head_len, total = _FRAME.unpack(data)
-    header = json.loads(_recv_exact(sock, head_len))
+    if head_len > MAX_HEADER:
+        raise ChannelClosed("oversized frame header")
+    try:
+        header = json.loads(_recv_exact(sock, head_len))
+    except ValueError as err:
+        raise ChannelClosed(f"malformed frame header ({err})") from None
+    if not isinstance(header, dict) or not isinstance(header.get("_blobs"), list):
+        raise ChannelClosed("malformed frame header")
     body = _recv_exact(sock, total) if total else b""
     blobs, pos = [], 0
     for size in header.pop("_blobs"):
@@ -92,28 +104,51 @@ def recv_json_body(sock: socket.socket) -> tuple[dict[str, Any], list[bytes], in
     return header, blobs, fd
 
 
-def send_test(sock: socket.socket, stdin: bytes) -> None:
-    sock.sendall(TEST + _LEN.pack(len(stdin)) + stdin)
+def send_test(sock: socket.socket, seq: int, stdin: bytes) -> None:
+    sock.sendall(TEST + _TEST.pack(seq, len(stdin)) + stdin)
 
 
-def recv_test_body(sock: socket.socket) -> bytes:
-    """The stdin of a test frame whose kind byte was read."""
-    size = _LEN.unpack(_recv_exact(sock, _LEN.size))[0]
-    return _recv_exact(sock, size) if size else b""
+def recv_test_body(sock: socket.socket) -> tuple[int, bytes]:
+    """The sequence number and stdin of a test frame whose kind byte was read."""
+    seq, size = _TEST.unpack(_recv_exact(sock, _TEST.size))
+    return seq, (_recv_exact(sock, size) if size else b"")
 
 
 def send_result(sock: socket.socket, fields: tuple, stdout: bytes, stderr_tail: bytes, status: bytes) -> None:
-    """``fields``: exit (-1: none), signal (0: none), cpu, wall, peak RSS KiB, watchdog, stdout size."""
+    """``fields``: seq, exit (-1: none), signal (0: none), cpu, wall, peak RSS KiB, watchdog, stdout size."""
     sock.sendall(RESULT_KIND + RESULT.pack(*fields, len(stdout), len(stderr_tail), len(status))
                  + stdout + stderr_tail + status)
 
 
 def recv_result(sock: socket.socket) -> tuple[tuple, bytes, bytes, bytes]:
-    """A result frame: (the seven fields of :func:`send_result`, stdout, stderr tail, status)."""
+    """A result frame: (the eight fields of :func:`send_result`, stdout, stderr tail, status)."""
     head = _recv_exact(sock, 1 + RESULT.size)
     if head[:1] != RESULT_KIND:
         raise ChannelClosed(f"unexpected frame {head[:1]!r}")
     fields = RESULT.unpack_from(head, 1)
-    n_out, n_err, n_status = fields[7:]
+    n_out, n_err, n_status = fields[8:]
     body = _recv_exact(sock, n_out + n_err + n_status) if n_out + n_err + n_status else b""
-    return fields[:7], body[:n_out], body[n_out:n_out + n_err], body[n_out + n_err:]
+    return fields[:8], body[:n_out], body[n_out:n_out + n_err], body[n_out + n_err:]
+
+
+def recv_into_file(sock: socket.socket, fd: int, size: int) -> None:
+    """Copy ``size`` bytes from the socket into the file ``fd`` (from its start) through one
+    buffer that is zeroed afterwards: what :func:`judge.sandbox._spawn.receive` does in C."""
+    import os
+    buf = bytearray(min(size, 1 << 16))
+    view = memoryview(buf)
+    os.ftruncate(fd, 0)
+    at = 0
+    try:
+        while at < size:
+            n = sock.recv_into(view, min(len(buf), size - at))
+            if n == 0:
+                raise ChannelClosed("peer closed the channel")
+            done = 0
+            while done < n:
+                done += os.pwrite(fd, view[done:n], at + done)
+            at += n
+    finally:
+        view.release()
+        buf[:] = bytes(len(buf))
+    os.lseek(fd, 0, os.SEEK_SET)

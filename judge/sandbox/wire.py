@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import sys
 from typing import Any
 
@@ -110,6 +111,41 @@ def _hashable(value: Any) -> Any:
     return value
 
 
+# What the trusted side spends on one untrusted value is bounded before it is decoded: its size
+# (the caller's cap), its containers and items (memory: ~100 bytes each at most), and its
+# integers' digits (str -> int is quadratic in CPython: 20,000 digits cost ~2 ms, and the sum of
+# the squares of the long ones bounds the total to ~0.1 s).
+MAX_CONTAINERS = 200_000
+MAX_ITEMS = 2_000_000
+MAX_DIGITS = 20_000
+MAX_DIGIT_WORK = 2 * 10 ** 10
+_LONG_DIGITS = re.compile(rb"\d{1000,}")
+
+
+def check_budget(data: bytes) -> None:
+    """Raise ValueError if decoding ``data`` could cost more than the bounds above.  Counts are
+    taken on the raw bytes (brackets and commas inside strings count too): an overestimate."""
+    if data.count(b"[") + data.count(b"{") > MAX_CONTAINERS:
+        raise ValueError(f"value with more than {MAX_CONTAINERS} lists or dicts")
+    if data.count(b",") > MAX_ITEMS:
+        raise ValueError(f"value with more than {MAX_ITEMS} items")
+    work = 0
+    for run in _LONG_DIGITS.finditer(data):
+        digits = run.end() - run.start()
+        if digits > MAX_DIGITS:
+            raise ValueError(f"number with more than {MAX_DIGITS} digits")
+        work += digits * digits
+        if work > MAX_DIGIT_WORK:
+            raise ValueError("numbers too long to decode")
+
+
 def decode(data: bytes) -> Any:
-    """Decode an encoded value.  Raises ValueError (or RecursionError) on malformed input."""
-    return json.loads(data, object_hook=_hook)
+    """Decode an encoded value.  Raises ValueError on malformed or too costly input (any
+    failure of the decoder is turned into a ValueError)."""
+    check_budget(data)
+    try:
+        return json.loads(data, object_hook=_hook)
+    except ValueError:
+        raise
+    except Exception as err:  # RecursionError, TypeError/KeyError from a malformed tag, ...
+        raise ValueError(f"malformed value ({type(err).__name__})") from None

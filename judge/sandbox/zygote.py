@@ -1,11 +1,15 @@
 """The zygote: a pre-imported, single-threaded fork server that runs one test per child.
 
-It is started by exec (``python -m judge.sandbox.zygote``) with a clean environment, so its
-memory holds nothing of the judge's: no dataset, no expected output.  At start-up it restricts
-itself with everything its children share (Landlock, the large seccomp filter, static rlimits).
-It receives a program (compiled once), then test inputs for it, one frame each (see
-:mod:`judge.sandbox.protocol`).  Per test it forks, and in the child: wires stdin/stdout/stderr/
-status to memfds, enters the scratch directory, sets the CPU and output limits, drops to the
+It is started by exec, in the candidate runtime's interpreter without ``site`` (see
+:mod:`judge.sandbox.runtime`), with a clean environment, so its memory holds nothing of the
+judge's: no dataset, no expected output.  At start-up it restricts itself with everything its
+children share (Landlock, the seccomp allow-list, static rlimits).  It receives a program,
+compiles it in a child of its own under the program's limits (a compile bomb costs the program's
+time and memory, not the zygote's), keeps the compiled code in a memfd it maps read-only and
+never copies into its own heap (no later program can find an earlier one's code there), then
+runs test inputs, one frame each (see :mod:`judge.sandbox.protocol`).  Per test it forks, and in
+the child: wires stdin/stdout/stderr/status to memfds, enters the scratch directory, sets the
+CPU, memory (on top of the zygote's size at that moment) and output limits, drops to the
 worker's uid and installs the small seccomp filter that forbids creating processes, then runs
 the program (:mod:`judge.sandbox.harness`).  The zygote waits on a pidfd with a wall-clock
 watchdog, answers with the exit status, CPU time, peak memory and the captured output, and
@@ -21,6 +25,7 @@ import fcntl
 import gc
 import json
 import math
+import mmap
 import os
 import resource
 import select
@@ -51,12 +56,13 @@ PRELOAD_NUMPY = PRELOAD + ("numpy",)
 PR_SET_PDEATHSIG = 1
 PR_SET_KEEPCAPS = 8
 PR_SET_NO_NEW_PRIVS = 38
-COMPILE_IN_ZYGOTE_MAX = 1 << 20  # larger programs compile in their (time-limited) child
 SCRATCH_BYTES = 64 << 20          # all files of one test together
 COLLECT_EVERY = 256               # programs loaded between the zygote's garbage collections
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
+CLONE_NEWIPC = 0x08000000
+ZYGOTE_MEMORY_MARGIN = 512 << 20  # the zygote's own address-space limit, above a program's
 CAP_DAC_READ_SEARCH = 2
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -79,7 +85,8 @@ class Zygote:
         self.scratch = config["scratch"]
         os.makedirs(self.scratch, mode=0o700, exist_ok=True)
         self.scratch_tmpfs = self._private_scratch()
-        self.netns = config.get("netns", True) and self._private_network()
+        self.netns = config.get("netns", True) and self._private_namespace(CLONE_NEWNET)
+        self.ipcns = self._private_namespace(CLONE_NEWIPC)
         if self.uid is not None:
             os.chown(self.scratch, self.uid, self.uid)
         self.preloaded = self._preload(PRELOAD_NUMPY if config.get("numpy") else PRELOAD)
@@ -87,12 +94,12 @@ class Zygote:
         child_bpf = base64.b64decode(config["seccomp_child"])
         self.child_filter = CompiledFilter(child_bpf) if self.spawn is None else None  # the Python set-up's
         self.memfds = {name: _high(os.memfd_create(f"judge-{name}", os.MFD_CLOEXEC))
-                       for name in ("stdin", "stdout", "stderr", "status")}
+                       for name in ("stdin", "stdout", "stderr", "status", "code")}
+        self.statm = _high(os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC))  # read after Landlock
         self.streams = harness.make_streams()
         self.modules = harness.prepare()
         self.base_vm = _vm_size()
-        self.code_cache: dict[tuple[bytes, str, bool], object] = {}
-        self.program: tuple[dict, object] | None = None  # the loaded program: (request, code)
+        self.program: tuple[dict, mmap.mmap] | None = None  # the loaded program: (request, its code, mapped)
         self.dirty = False  # the scratch directory could not be emptied
         self.landlock_abi = self.landlock_rules = 0
         self._restrict_self(config)
@@ -101,8 +108,8 @@ class Zygote:
             fds = self.memfds
             self.spawn.configure(fds["stdin"], fds["stdout"], fds["stderr"], fds["status"],
                                    -1 if self.scope_fd is None else self.scope_fd, self.scratch, cpu, cpu + 1,
-                                   self.limits["output"], -1 if self.uid is None else self.uid,
-                                   self.keep_dac_read, self.pid, child_bpf)
+                                   self.limits["output"], self.limits["memory"], self.statm,
+                                   -1 if self.uid is None else self.uid, self.keep_dac_read, self.pid, child_bpf)
         gc.collect()
         gc.freeze()  # children then do not dirty every inherited page on their first collection
         # No automatic collections here either: one writes to the header of every tracked object,
@@ -123,14 +130,10 @@ class Zygote:
             raise OSError(ctypes.get_errno(), "prctl(NO_NEW_PRIVS) failed")
         abi = landlock.abi_version() if config.get("landlock", True) else 0
         if abi:
-            readable = [p for p in sys.path if p and os.path.isdir(p)]
-            readable += [os.path.dirname(os.__file__), "/usr", "/lib", "/lib64", "/etc/localtime",
-                         "/dev/null", "/dev/zero", "/dev/urandom"]
-            # Every copy of the judge package on the path (an install and a checkout may both be
-            # there) holds the bundled datasets: none of them is readable.
-            hidden = config.get("hidden", []) + [os.path.join(p, "judge") for p in readable
-                                                 if os.path.isdir(os.path.join(p, "judge", "data"))]
-            ruleset = landlock.Ruleset(abi, readable, [self.scratch, "/dev/null"], hidden)
+            # Exactly the candidate runtime (its standard library, the packages behind its view,
+            # system libraries), less the folders that must never be read even below those:
+            # site-packages, the judge's package, the run, the samples and dataset files.
+            ruleset = landlock.Ruleset(abi, config["readable"], [self.scratch, "/dev/null"], config["hidden"])
             ruleset.enforce(ruleset.fd)
             os.close(ruleset.fd)
             self.landlock_abi, self.landlock_rules = abi, ruleset.rules
@@ -142,7 +145,8 @@ class Zygote:
         if self.uid is None and abi:
             fd = landlock.signal_scope_ruleset(abi)
             self.scope_fd = _high(fd) if fd is not None else None
-        memory = self.base_vm + self.limits["memory"]
+        # Each child sets its own limit: the zygote's size at the fork plus the program's memory.
+        memory = self.base_vm + self.limits["memory"] + ZYGOTE_MEMORY_MARGIN
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -173,13 +177,15 @@ class Zygote:
         return True
 
     @staticmethod
-    def _private_network() -> bool:
-        """Enter a network namespace of the zygote's own: no interface but a loopback that is down.
+    def _private_namespace(kind: int) -> bool:
+        """Enter a namespace of the zygote's own (root only).
 
-        The seccomp filter already refuses sockets; this keeps the network closed even to a
-        program that found a way to make one.  Needs CAP_SYS_ADMIN (root).
+        Network: no interface but a loopback that is down; the seccomp filter already refuses
+        sockets, this keeps the network closed even to a program that found a way to make one.
+        IPC: SysV and POSIX message-queue objects are private to the zygote and go with it; the
+        seccomp filter already refuses creating them.
         """
-        return os.geteuid() == 0 and _libc.unshare(CLONE_NEWNET) == 0
+        return os.geteuid() == 0 and _libc.unshare(kind) == 0
 
     @staticmethod
     def _preload(names: tuple[str, ...]) -> list[str]:
@@ -195,38 +201,37 @@ class Zygote:
     def hello(self) -> dict:
         return {"pid": os.getpid(), "uid": self.uid, "preloaded": self.preloaded,
                 "landlock_abi": self.landlock_abi, "landlock_rules": self.landlock_rules,
-                "scratch_tmpfs": self.scratch_tmpfs, "netns": self.netns,
+                "scratch_tmpfs": self.scratch_tmpfs, "netns": self.netns, "ipcns": self.ipcns,
                 "seccomp": True, "base_vm": self.base_vm, "python": sys.version.split()[0],
                 "spawn": "C" if self.spawn is not None else "Python"}
 
     def serve(self, sock: socket.socket) -> None:
         """Answer the referee until it says exit or goes away.
 
-        ``load`` makes a program the current one (compiled once); test frames then run it on
-        one input each.  ``run`` runs a function-call session (its channel rides along).
+        ``load`` makes a program the current one (compiled once, in a child); test frames then
+        run it on one input each.  ``call`` runs a function-call session on it (its channel rides
+        along).  Every answer repeats its request's sequence number.
         """
         while True:
             kind = self._next_frame(sock)
             if kind != protocol.JSON:  # b"": the referee closed the channel, or the scratch is dirty
                 return
             try:
-                req, blobs, fd = protocol.recv_json_body(sock)
-            except protocol.ChannelClosed:
-                return
-            op = req.get("op")
-            if op == "load":
-                self.loads += 1
-                if self.loads % COLLECT_EVERY == 0:
-                    gc.collect()
-                code, compile_error = self._compiled(req, blobs[0])
-                self.program = None if compile_error is not None else (req, code)
-                protocol.send(sock, {"compile_error": compile_error})
-            elif op == "run":
-                header, out = self.run(req, blobs[0], blobs[1] if len(blobs) > 1 else b"", fd)
-                protocol.send(sock, header, out)
-                if self.dirty:
+                req, _blobs, fd = protocol.recv_json_body(sock)
+                op, seq = req.get("op"), req.get("seq")
+                if op == "load":
+                    self.loads += 1
+                    if self.loads % COLLECT_EVERY == 0:
+                        gc.collect()
+                    header, out = self.load(req, sock)
+                elif op == "call" and self.program is not None:
+                    header, out = self.call(fd)
+                else:  # "exit", or a call with nothing loaded
                     return
-            else:  # "exit"
+            except (protocol.ChannelClosed, OSError, ValueError, TypeError, EOFError):
+                return
+            protocol.send(sock, dict(header, seq=seq), out)
+            if self.dirty:
                 return
 
     def _next_frame(self, sock: socket.socket) -> bytes:
@@ -242,78 +247,98 @@ class Zygote:
                 kind = sock.recv(1)
                 if kind != protocol.TEST:
                     return kind
-                stdin = protocol.recv_test_body(sock)
+                seq, stdin = protocol.recv_test_body(sock)
             except (OSError, protocol.ChannelClosed):
                 return b""
             if self.program is None:
                 ended = (125, None, 0.0, 0.0, 0, False, b"", 0, b"",
                          b'{"phase":"setup","exc":"OSError","msg":"zygote: no program loaded","exit":125}')
             else:
-                ended = self._spawn_python(*self.program, stdin, None)
+                ended = self._fork(stdin, None, self.limits["output"])
+                if ended is None:  # in the test child, set up
+                    self._run_program(*self.program)
                 self._clean_scratch()
             exit_code, signal_number, cpu, wall_s, maxrss_kb, watchdog, stdout, out_size, stderr_tail, note = ended
-            protocol.send_result(sock, (-1 if exit_code is None else exit_code, signal_number or 0, cpu, wall_s,
+            protocol.send_result(sock, (seq, -1 if exit_code is None else exit_code, signal_number or 0, cpu, wall_s,
                                         maxrss_kb, watchdog, out_size), stdout, stderr_tail, note)
             if self.dirty:
                 return b""
 
-    def _compiled(self, req: dict, source: bytes):
-        """The program's code object (compiled once per program), its source text if it is too
-        large to compile outside a sandboxed child, or the status of a compile error."""
-        if len(source) > COMPILE_IN_ZYGOTE_MAX:
-            return source.decode("utf-8", "surrogateescape"), None
-        key = (source, req.get("prelude") or "", bool(req.get("wrap_fallback")))
-        code = self.code_cache.get(key)
-        if code is None:
-            try:
-                code = harness.compile_program(source.decode("utf-8", "surrogateescape"), req.get("prelude") or "",
-                                               bool(req.get("wrap_fallback")))
-            except BaseException as err:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
-                return None, harness.compile_error_status(err)
-            if len(self.code_cache) >= 4:
-                self.code_cache.pop(next(iter(self.code_cache)))
-            self.code_cache[key] = code
-        return code, None
+    def load(self, req: dict, sock: socket.socket) -> tuple[dict, tuple[bytes, ...]]:
+        """Make the program whose source follows on the socket the current one.
 
-    def run(self, req: dict, source: bytes, stdin: bytes, call_fd: int | None) -> tuple[dict, tuple[bytes, ...]]:
-        code, compile_error = self._compiled(req, source)
-        if compile_error is not None:
-            if call_fd is not None:
-                os.close(call_fd)
-            return ({"exit": 1, "signal": None, "cpu": 0.0, "wall": 0.0, "maxrss_kb": 0, "watchdog": False,
-                     "stdout_size": 0}, (b"", b"", json.dumps(compile_error).encode()))
-        if call_fd is not None:
-            call_fd = _high(call_fd)
+        The source goes straight into the stdin memfd; a child, under the program's limits,
+        compiles it and writes the marshalled code to its stdout, which is moved (in the kernel)
+        to the code memfd and mapped read-only.  The zygote never holds the source or the code
+        in its heap.  Answers with how the compiling child ended.
+        """
+        if self.program is not None:
+            self.program[1].close()
+            self.program = None
+        size = int(req["source_size"])
+        stdin_fd = self.memfds["stdin"]
         if self.spawn is not None:
-            ended = self.spawn.run(stdin, -1 if call_fd is None else call_fd, self.limits["wall"], self.limits["output"])
-            if ended is None:  # in the test child, set up
-                self._run_program(req, code)
+            self.spawn.receive(sock.fileno(), stdin_fd, size)
         else:
-            ended = self._spawn_python(req, code, stdin, call_fd)
-        if call_fd is not None:
-            os.close(call_fd)
-        exit_code, signal_number, cpu, wall, maxrss_kb, watchdog, stdout, out_size, stderr_tail, raw_status = ended
+            protocol.recv_into_file(sock, stdin_fd, size)
+        ended = self._fork(None, None, 0)  # its output (the code) is not read into the zygote
+        if ended is None:  # in the compiling child
+            harness.compile_child(req)
+        header, out = _result(ended)
         self._clean_scratch()
-        return ({"exit": exit_code, "signal": signal_number, "cpu": cpu, "wall": wall, "maxrss_kb": maxrss_kb,
-                 "watchdog": watchdog, "stdout_size": out_size}, (stdout, stderr_tail, raw_status))
+        if ended[0] == 0 and ended[1] is None and 0 < ended[7] <= self.limits["output"]:
+            code_fd, stdout_fd = self.memfds["code"], self.memfds["stdout"]
+            os.ftruncate(code_fd, 0)
+            os.lseek(code_fd, 0, os.SEEK_SET)  # sendfile writes at the file's own offset
+            copied = 0
+            while copied < ended[7]:
+                sent = os.sendfile(code_fd, stdout_fd, copied, ended[7] - copied)
+                if sent <= 0:
+                    raise OSError("the compiled code could not be kept")
+                copied += sent
+            self.program = (req, mmap.mmap(code_fd, ended[7], mmap.MAP_PRIVATE, mmap.PROT_READ))
+        header["loaded"] = self.program is not None
+        return header, out
 
-    def _spawn_python(self, req: dict, code, stdin: bytes, call_fd: int | None) -> tuple:
+    def call(self, call_fd: int | None) -> tuple[dict, tuple[bytes, ...]]:
+        """Run a function-call session on the loaded program (the referee holds the other end)."""
+        if call_fd is None:
+            raise ValueError("a call session needs its channel")
+        call_fd = _high(call_fd)
+        try:
+            ended = self._fork(b"", call_fd, self.limits["output"])
+            if ended is None:  # in the test child, set up
+                self._run_program(*self.program)
+        finally:
+            os.close(call_fd)
+        self._clean_scratch()
+        return _result(ended)
+
+    def _fork(self, stdin: bytes | None, call_fd: int | None, output_limit: int) -> tuple | None:
+        """Fork one child set up for a test: None in the child, how it ended in the zygote.
+        ``stdin`` None: the stdin memfd already holds it."""
+        if self.spawn is not None:
+            return self.spawn.run(stdin, -1 if call_fd is None else call_fd, self.limits["wall"], output_limit)
+        return self._spawn_python(stdin, call_fd, output_limit)
+
+    def _spawn_python(self, stdin: bytes | None, call_fd: int | None, output_limit: int) -> tuple | None:
         """What judge/sandbox/_spawn.c's run() does, step for step, when it is not built."""
         fds = self.memfds
-        for fd in fds.values():  # children share these files' offsets: rewind them too
-            os.ftruncate(fd, 0)
-            os.lseek(fd, 0, os.SEEK_SET)
+        for name in ("stdout", "stderr", "status") if stdin is None else ("stdin", "stdout", "stderr", "status"):
+            os.ftruncate(fds[name], 0)  # children share these files' offsets: rewind them too
+            os.lseek(fds[name], 0, os.SEEK_SET)
         if stdin:
             _write_all(fds["stdin"], stdin)
             os.lseek(fds["stdin"], 0, os.SEEK_SET)
+        vm = _vm_size(self.statm)
         start = time.monotonic()
         pid = os.fork()
         if pid == 0:
             try:
-                self._setup_child_python(call_fd)
+                self._setup_child_python(call_fd, vm)
             except BaseException as err:
                 _setup_failed(err)
-            self._run_program(req, code)
+            return None
         watchdog = False
         pidfd = os.pidfd_open(pid)
         try:
@@ -327,7 +352,7 @@ class Zygote:
             os.close(pidfd)
         wall = time.monotonic() - start
         out_size = os.fstat(fds["stdout"]).st_size
-        stdout = os.pread(fds["stdout"], min(out_size, self.limits["output"]), 0)
+        stdout = os.pread(fds["stdout"], min(out_size, output_limit), 0) if output_limit else b""
         stderr_tail = raw_status = b""
         if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):  # nothing reads them otherwise
             err_size = os.fstat(fds["stderr"]).st_size
@@ -343,14 +368,14 @@ class Zygote:
         clean = self.spawn.clean(self.scratch) if self.spawn is not None else _clean_dir(self.scratch)
         self.dirty = self.dirty or not clean
 
-    def _run_program(self, req: dict, code) -> None:
+    def _run_program(self, req: dict, code: mmap.mmap) -> None:
         """In a test child whose sandbox is in place: run the program, then exit."""
         try:
-            harness.run(req, code, self.streams, self.modules[req["mode"]])
+            harness.run(req, code, self.streams, self.modules)
         except BaseException as err:
             _setup_failed(err)
 
-    def _setup_child_python(self, call_fd: int | None) -> None:
+    def _setup_child_python(self, call_fd: int | None, vm: int) -> None:
         """What judge/sandbox/_spawn.c does in a child, step for step, when it is not built."""
         fds = self.memfds
         os.dup2(fds["stdin"], 0)
@@ -366,6 +391,8 @@ class Zygote:
         cpu = max(1, math.ceil(self.limits["cpu"]))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits["output"], self.limits["output"]))
+        if vm:
+            resource.setrlimit(resource.RLIMIT_AS, (vm + self.limits["memory"], vm + self.limits["memory"]))
         if self.uid is not None:
             if self.keep_dac_read:
                 _prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)
@@ -442,12 +469,22 @@ def _high(fd: int) -> int:
     return moved
 
 
-def _vm_size() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
+def _vm_size(statm: int | None = None) -> int:
+    """The zygote's address-space size in bytes (``statm``: its /proc/self/statm, kept open)."""
+    try:
+        if statm is not None:
+            return int(os.pread(statm, 64, 0).split()[0]) * mmap.PAGESIZE
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * mmap.PAGESIZE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _result(ended: tuple) -> tuple[dict, tuple[bytes, ...]]:
+    """A child's end as a JSON frame's header and blobs (stdout, stderr tail, status note)."""
+    exit_code, signal_number, cpu, wall, maxrss_kb, watchdog, stdout, out_size, stderr_tail, raw_status = ended
+    return ({"exit": exit_code, "signal": signal_number, "cpu": cpu, "wall": wall, "maxrss_kb": maxrss_kb,
+             "watchdog": watchdog, "stdout_size": out_size}, (stdout, stderr_tail, raw_status))
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -456,8 +493,18 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def main() -> None:
-    config = json.loads(sys.argv[1])
+def main(config: dict) -> None:
+    """Started by :data:`judge.sandbox.client.BOOT` with the judge package's folder first on the
+    path: once this module and its imports are loaded, the import path becomes the candidate
+    runtime's and the judge's modules leave ``sys.modules`` (their folder is not readable)."""
+    sys.path[:] = config["sys_path"]
+    sys.path_importer_cache.clear()
+    for name in [m for m in sys.modules if m == "judge" or m.startswith("judge.")]:
+        del sys.modules[name]
+    import site  # not run at start-up (-S: no site-packages, no .pth files); exit() and quit() are its
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
     sock = socket.socket(fileno=_high(int(config["fd"])))
     # Children inherit these: CPython ignores SIGPIPE and SIGXFSZ, but an output cap must kill.
     for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGXCPU):
@@ -467,6 +514,3 @@ def main() -> None:
     protocol.send(sock, zygote.hello())
     zygote.serve(sock)
 
-
-if __name__ == "__main__":
-    main()

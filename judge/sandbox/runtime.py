@@ -1,0 +1,161 @@
+"""The candidate runtime: which interpreter runs programs and which packages they may import.
+
+It is a setting of its own, not whatever surrounds the judge: by default the judge's own
+interpreter with its standard library and numpy (the APPS harness imports numpy), nothing else
+of the judge's environment.  Programs see exactly this: the zygote starts without ``site`` (no
+``.pth`` files, no site-packages), its import path is the standard library plus a *view*, a
+directory of links to the chosen packages (and what they require), and Landlock lets them read
+the standard library, the packages behind the view and the system libraries, nothing more.
+Installing anything beside the judge changes no verdict; the report records the runtime, and
+a run refuses to resume with another.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_PACKAGES = ("numpy",)
+ALL = "*"
+JUDGE_DISTRIBUTION = "judge-codegen"
+# Shared libraries and what the C library reads; never a site-packages or dist-packages folder.
+SYSTEM_READABLE = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
+                   "/etc/localtime", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
+
+
+class RuntimeError_(ValueError):
+    """The candidate runtime cannot be used (an unknown interpreter or package)."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """``python``: the interpreter (default: the judge's); ``packages``: distributions programs may
+    import beyond the standard library (``("*",)``: every package of that environment)."""
+
+    python: str = ""
+    packages: tuple[str, ...] = DEFAULT_PACKAGES
+
+    @property
+    def interpreter(self) -> str:
+        return self.python or sys.executable
+
+
+# Runs in the candidate interpreter (``-s -S``: what it has before any site-packages).
+_PROBE = r"""
+import json, os, re, site, sys
+from importlib import metadata
+sites = [p for p in site.getsitepackages() if os.path.isdir(p)]
+dists = {}
+for dist in metadata.distributions(path=sites):
+    name = dist.metadata["Name"] or ""
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    if not key or key in dists:
+        continue
+    tops = sorted({f.parts[0] for f in (dist.files or []) if f.parts and f.parts[0] != ".."})
+    requires = [re.split(r"[\s;<>=!~\[(]", r, maxsplit=1)[0] for r in (dist.requires or []) if "extra ==" not in r]
+    dists[key] = {"name": name, "version": dist.version, "top": tops, "site": str(dist.locate_file("")),
+                  "requires": [re.sub(r"[-_.]+", "-", r).lower() for r in requires if r]}
+print(json.dumps({"version": sys.version.split()[0], "executable": sys.executable,
+                  "stdlib": [p for p in sys.path if p and os.path.exists(p)], "sites": sites, "dists": dists,
+                  "user_site": site.getusersitepackages()}))
+"""
+
+
+@functools.lru_cache(maxsize=8)
+def _probe(python: str) -> dict[str, Any]:
+    try:
+        done = subprocess.run([python, "-s", "-S", "-c", _PROBE], capture_output=True, text=True, timeout=60,
+                              env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, cwd="/")
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise RuntimeError_(f"--python {python}: cannot run it ({err})") from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError_(f"--python {python}: not a usable Python 3 interpreter ({last})")
+    return json.loads(done.stdout)
+
+
+def _closure(dists: dict[str, Any], wanted: tuple[str, ...]) -> list[str]:
+    if ALL in wanted:
+        return sorted(k for k in dists if k != JUDGE_DISTRIBUTION)
+    chosen: list[str] = []
+    todo = [re.sub(r"[-_.]+", "-", w).lower() for w in wanted]
+    while todo:
+        key = todo.pop()
+        if key in chosen or key == JUDGE_DISTRIBUTION:
+            continue
+        if key not in dists:
+            if key in (re.sub(r"[-_.]+", "-", w).lower() for w in wanted):
+                raise RuntimeError_(f"--packages: {key} is not installed for the candidate interpreter; "
+                                    "install it there (or point --python at one that has it), or leave it out")
+            continue  # an optional requirement that is not installed
+        chosen.append(key)
+        todo.extend(dists[key]["requires"])
+    return sorted(chosen)
+
+
+def describe(runtime: Runtime) -> dict[str, Any]:
+    """The interpreter's version and path and the importable packages with their versions: what
+    a run records and refuses to resume without."""
+    info = _probe(runtime.interpreter)
+    keys = _closure(info["dists"], runtime.packages)
+    return {"python": info["version"], "executable": info["executable"],
+            "packages": {info["dists"][k]["name"]: info["dists"][k]["version"] for k in keys}}
+
+
+def parse_packages(text: str) -> tuple[str, ...]:
+    """``--packages``: comma-separated distribution names, ``none`` (standard library only) or
+    ``all`` (every package of the interpreter's environment)."""
+    names = tuple(p.strip() for p in text.split(",") if p.strip())
+    if names in ((), ("none",)):
+        return ()
+    return (ALL,) if names == ("all",) else names
+
+
+def prepare(runtime: Runtime, root: str) -> dict[str, Any]:
+    """Resolve the runtime and build its view under ``root``: what a zygote needs to start.
+
+    Returns ``executable``, ``sys_path`` (the programs' import path), ``readable`` (paths
+    Landlock lets programs read), ``hidden`` (folders never readable even if under a readable
+    one) and ``describe`` (interpreter version and package versions, for the provenance).
+    """
+    info = _probe(runtime.interpreter)
+    keys = _closure(info["dists"], runtime.packages)
+    digest = hashlib.sha256(json.dumps([info["executable"], keys]).encode()).hexdigest()[:12]
+    view = os.path.join(root, f"runtime-{digest}")
+    targets = []
+    for key in keys:
+        dist = info["dists"][key]
+        for top in dist["top"]:
+            path = os.path.join(dist["site"], top)
+            if os.path.exists(path) and not top.endswith(".pth"):
+                targets.append((top, os.path.realpath(path)))
+    if not os.path.isdir(view):
+        os.makedirs(root, mode=0o711, exist_ok=True)
+        building = tempfile.mkdtemp(prefix=".runtime-", dir=root)
+        for top, target in targets:
+            os.symlink(target, os.path.join(building, top))
+        os.chmod(building, 0o755)
+        try:
+            os.rename(building, view)
+        except OSError:  # another worker built it first
+            for name in os.listdir(building):
+                os.unlink(os.path.join(building, name))
+            os.rmdir(building)
+    sites = set(info["sites"]) | {info["user_site"], "/usr/lib/python3/dist-packages"}
+    sites |= {os.path.join(p, "site-packages") for p in info["stdlib"]}
+    sites |= {os.path.join(p, "dist-packages") for p in info["stdlib"]}
+    return {
+        "executable": info["executable"],
+        "sys_path": info["stdlib"] + [view],
+        "readable": info["stdlib"] + [view, info["executable"]] + [t for _, t in targets] + list(SYSTEM_READABLE),
+        "hidden": sorted(os.path.realpath(s) for s in sites) + ["/usr/lib/python3", "/usr/local/lib/python3"],
+        "describe": describe(runtime),
+    }
