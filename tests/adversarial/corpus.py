@@ -6,26 +6,61 @@ are side effects), {PORT} (a TCP and UDP listener on loopback that counts what r
 "secret" problem, which no program may print).
 
 Entries: (name, task, source, verdicts).  Task "sum" reads "a b" and expects a + b; task
-"secret" expects {SECRET}; "HumanEval/0" is HumanEval's first task.
+"secret" expects {SECRET}; "float" reads "a b" and expects a / b to 9 decimals; "add" is
+call-based (``add(a, b)``, expected a + b); "big" is call-based and expects a 400-digit
+integer; "HumanEval/0" is HumanEval's first task.  {ROOT}: the folder holding the judge package
+(a checkout, or site-packages); {RUNS}: a sibling folder of the run with an earlier run in it.
 """
 
 SV, RE, TLE, MLE, OLE, WA, AC, CE = "SV", "RE", "TLE", "MLE", "OLE", "WA", "AC", "CE"
 NOT_AC = {SV, RE, TLE, MLE, OLE, WA, CE}
 LIBC = "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
 SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
+ADD = "def add(a, b):\n    return a + b\n"
+FLOAT = "a, b = map(int, input().split())\nprint('%.9f' % (a / b))\n"
+# Writes a raw frame on the call channel (fd 4) before any call: length, tag, number, body.
+FRAME = "import os, struct\ndef frame(tag, body, seq=1):\n    os.write(4, struct.pack('!I', len(body) + 5) + tag + struct.pack('!I', seq) + body)\n"
+# Finds another sample's program in its own memory: every object, then raw memory around its own
+# heap (write() into a pipe tells mapped from unmapped pages without a fault: EFAULT).  Prints the right
+# sum if it found the mark of the correct program judged before it.
+SCAN = r"""
+import ctypes, gc, os, re, sys
+pat = re.compile(rb"SOLUTION-BEGIN([0-9a-f]{{32}})SOLUTION-END")
+found = False
+for o in gc.get_objects():
+    try:
+        if pat.search(repr(o).encode(errors="replace")[: 1 << 20]):
+            found = True
+            break
+    except Exception:
+        pass
+libc = ctypes.CDLL(None, use_errno=True)
+r, w = os.pipe()
+step = 1 << 12
+for anchor in [id(gc) & ~(step - 1), id(sys.modules) & ~(step - 1), id(os) & ~(step - 1)]:
+    for start in range(max(step, anchor - (48 << 20)), anchor + (48 << 20), step):
+        if found:
+            break
+        if libc.write(w, ctypes.c_void_p(start), step) == step:
+            if pat.search(os.read(r, step)):
+                found = True
+a, b = map(int, input().split())
+print(a + b if found else 0)
+"""
+MARKED_SUM = "mark = 'SOLUTION-BEGIN{MARKHEX}SOLUTION-END'\n" + SUM
 
 CORPUS = [
     # -- network ---------------------------------------------------------------------------
-    ("tcp connect", "sum", "import socket\nsocket.create_connection(('127.0.0.1', {PORT})).send(b'x')", {SV}),
-    ("udp send", "sum", "import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', {PORT}))", {SV}),
-    ("dns lookup", "sum", "import socket\nsocket.getaddrinfo('example.com', 80)", {SV, RE}),
-    ("http client", "sum", "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:{PORT}/', timeout=1)", {SV}),
-    ("unix socket", "sum", "import socket\nsocket.socket(socket.AF_UNIX).connect('/run/{MARK}.sock')", {SV}),
+    ("tcp connect", "sum", "import socket\nsocket.create_connection(('127.0.0.1', {PORT})).send(b'x')", {RE}),
+    ("udp send", "sum", "import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', {PORT}))", {RE}),
+    ("dns lookup", "sum", "import socket\nsocket.getaddrinfo('example.com', 80)", {RE}),
+    ("http client", "sum", "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:{PORT}/', timeout=1)", {RE}),
+    ("unix socket", "sum", "import socket\nsocket.socket(socket.AF_UNIX).connect('/run/{MARK}.sock')", {RE}),
     # a connected pair of local sockets reaches nothing outside the process: allowed
     ("socketpair", "sum", "import socket\nx, y = socket.socketpair()\nx.send(str(sum(map(int, input().split()))).encode())\n"
      "print(y.recv(64).decode())", {AC, SV}),
-    ("raw socket syscall", "sum", LIBC + "libc.syscall(41, 2, 1, 0)\nprint(3)", {SV}),
-    ("ipv6 socket", "sum", "import socket\nsocket.socket(socket.AF_INET6).connect(('::1', {PORT}))", {SV}),
+    ("raw socket syscall", "sum", LIBC + "libc.syscall(41, 2, 1, 0)\nprint(3)", {WA}),  # refused: -1
+    ("ipv6 socket", "sum", "import socket\nsocket.socket(socket.AF_INET6).connect(('::1', {PORT}))", {RE}),
     # -- creating processes ----------------------------------------------------------------------
     ("os.fork", "sum", "import os\nif os.fork() == 0:\n    import time; time.sleep(30)", {SV}),
     ("os.system", "sum", "import os\nos.system('sleep 7777.5 &')", {SV}),
@@ -124,4 +159,74 @@ CORPUS = [
     ("always-equal object", "HumanEval/0", "    class E:\n        def __eq__(self, o):\n            return True\n"
      "        __hash__ = None\n    return E()\n", NOT_AC),
     ("patched builtins.bool", "HumanEval/0", "    return True\nimport builtins\nbuiltins.bool = lambda *a: True\n", NOT_AC),
+    # == round 2 ==================================================================================
+    # -- other processes' limits, priority, CPUs ---------------------------------------------------
+    ("zygote CPU limit", "sum", "import os, resource\nresource.prlimit(os.getppid(), resource.RLIMIT_CPU, (1, 1))", {RE}),
+    ("zygote address space", "sum", "import os, resource\nresource.prlimit(os.getppid(), resource.RLIMIT_AS, (1 << 20, 1 << 20))", {RE}),
+    ("limits of every pid", "sum", "import resource\nfor p in range(2, 1 << 15):\n    try:\n"
+     "        resource.prlimit(p, resource.RLIMIT_NOFILE, (3, 3))\n    except OSError:\n        pass\n" + SUM, {AC}),
+    ("renice the zygote", "sum", "import os\nos.setpriority(os.PRIO_PROCESS, os.getppid(), 19)", {RE}),
+    ("renice the user", "sum", "import os\nos.setpriority(os.PRIO_USER, os.getuid(), 19)", {RE}),
+    ("pin the zygote", "sum", "import os\nos.sched_setaffinity(os.getppid(), {{0}})", {RE}),
+    ("io priority of the zygote", "sum", LIBC + "import os\nif libc.syscall(251, 1, os.getppid(), (3 << 13) | 7) == 0:\n"
+     "    print(3)\nelse:\n    raise OSError(ctypes.get_errno(), 'ioprio_set')", {RE}),
+    ("kill the referee", "sum", "import os, signal\nos.kill(os.getppid() - 1, signal.SIGKILL)\n" + SUM, {AC, RE}),
+    # -- state that outlives a test: IPC, shared memory, memfd ------------------------------------------
+    ("sysv shm 64 MiB", "sum", LIBC + "sid = libc.shmget(0x4a554447, 64 << 20, 0o1666)\nif sid < 0:\n"
+     "    raise OSError(ctypes.get_errno(), 'shmget')\n" + SUM, {RE}),
+    ("sysv shm answer board", "sum", LIBC + "libc.shmat.restype = ctypes.c_void_p\n"
+     "sid = libc.shmget(0x4a554448, 4096, 0o666)\nif sid < 0:\n    raise OSError(ctypes.get_errno(), 'shmget')\n"
+     "print(ctypes.string_at(libc.shmat(sid, None, 0), 16))", {RE}),
+    ("sysv semaphore", "sum", LIBC + "if libc.semget(0x4a554449, 1, 0o1666) < 0:\n    raise OSError(ctypes.get_errno(), 'semget')", {RE}),
+    ("sysv message queue", "sum", LIBC + "if libc.msgget(0x4a55444a, 0o1666) < 0:\n    raise OSError(ctypes.get_errno(), 'msgget')", {RE}),
+    ("posix message queue", "sum", "import ctypes\nrt = ctypes.CDLL('librt.so.1', use_errno=True)\n"
+     "if rt.mq_open(b'/{MARK}', 0o100 | 2, 0o666, None) < 0:\n    raise OSError(ctypes.get_errno(), 'mq_open')", {RE}),
+    ("posix shared memory", "sum", "from multiprocessing import shared_memory\n"
+     "shared_memory.SharedMemory(name='{MARK}', create=True, size=64 << 20)", {RE}),
+    ("memfd beyond the memory limit", "sum", "import os\nfds = [os.memfd_create('x') for _ in range(40)]\n"
+     "for fd in fds:\n    os.write(fd, b'x' * (8 << 20))\n" + SUM, {RE}),
+    ("abstract unix socket", "sum", "import socket\ns = socket.socket(socket.AF_UNIX)\ns.bind('\\0{MARK}')\n" + SUM, {RE}),
+    ("state in a file for the next sample", "sum", "open('/tmp/{MARK}-state', 'a').write('seen')\n" + SUM, {RE}),
+    ("change the runtime's modes", "sum", "import os, json\nos.chmod(os.path.dirname(json.__file__), 0)\n" + SUM, {RE}),
+    ("change the runtime's times", "sum", "import os, json\nos.utime(json.__file__, (0, 0))\n" + SUM, {RE}),
+    ("correct, with a mark", "sum", MARKED_SUM, {AC}),
+    ("another sample's program in memory", "sum", SCAN, {WA}),
+    # -- what may be read: never the judge, its checkout, runs, other workers -------------------------
+    ("the judge's folder", "secret", "import os\nprint(os.listdir('{ROOT}'))", {RE}),
+    ("bundled HumanEval", "secret", "import gzip\nprint(gzip.open('{ROOT}/judge/data/HumanEval.jsonl.gz').read(100))", {RE}),
+    ("a build folder", "secret", "import glob\nfor p in glob.glob('{ROOT}/build/**', recursive=True):\n"
+     "    print(open(p, 'rb').read(100))\nprint(open('{ROOT}/build').read())", {RE}),
+    ("an earlier run's store", "secret", "import glob, sqlite3\nfor p in glob.glob('{RUNS}/*/run.sqlite'):\n"
+     "    print(sqlite3.connect(p).execute('select * from programs').fetchall())\nprint(open('{RUNS}').read())", {RE}),
+    ("site-packages", "secret", "import os, numpy\nprint(os.listdir(os.path.dirname(os.path.dirname(os.path.realpath(numpy.__file__)))))", {RE}),
+    ("another worker's scratch", "secret", "import os\nprint(os.listdir('..'))", {RE}),
+    ("a package beside the judge", "sum", "import psutil\n" + SUM, {RE}),
+    ("the judge's dependencies by path", "sum", "import sys\nsys.path.append('{ROOT}')\nimport judge\n" + SUM, {RE}),
+    # -- comparisons -----------------------------------------------------------------------------------
+    ("infinity for a decimal", "float", "print('1e999')", {WA}),
+    ("inf for a decimal", "float", "print('inf')", {WA}),
+    ("nan for a decimal", "float", "print(float('nan'))", {WA}),
+    ("float for a huge integer", "big", "def big():\n    return 1.5\n", {WA}),
+    ("infinity for a huge integer", "big", "def big():\n    return float('inf')\n", {WA}),
+    # -- the call channel ----------------------------------------------------------------------------
+    ("malformed reply frame", "add", FRAME + "frame(b'E', b'[1, 2]')\n" + ADD, {RE}),
+    ("undecodable reply", "add", FRAME + "frame(b'R', b'{{\"d\": 5}}')\n" + ADD, {RE}),
+    ("reply numbered for another call", "add", FRAME + "frame(b'R', b'3', seq=7)\n" + ADD, {RE}),
+    ("unknown reply tag", "add", FRAME + "frame(b'Z', b'3')\n" + ADD, {RE}),
+    ("truncated reply then exit", "add", "import os, struct\nos.write(4, struct.pack('!I', 1 << 20) + b'R')\nos._exit(0)", {RE}),
+    ("over the memory limit after a desync", "add", "def add(a, b):\n    x = bytearray(1 << 30)\n    return a + b\n", {MLE}),
+    ("8 MB of huge integers", "add", "def add(a, b):\n    return [int('9' * 4000)] * 2000\n", {RE}),
+    ("hundreds of thousands of lists", "add", "def add(a, b):\n    return [[]] * 300000\n", {RE}),
+    ("deep nesting", "add", "def add(a, b):\n    x = []\n    for _ in range(100000):\n        x = [x]\n    return x\n", {RE}),
+    ("a 15 MiB exception name", "add", "def add(a, b):\n    raise type('E' * (15 << 20), (Exception,), {{}})()\n", {RE}),
+    ("a 15 MiB exception name on stdout", "sum", "raise type('E' * (15 << 20), (Exception,), {{}})()", {RE}),
+    ("16 MiB of tokens", "sum", "import sys\nsys.stdout.write('1 ' * 8000000)", {WA}),
+    # -- compiling --------------------------------------------------------------------------------------
+    ("a million-digit literal", "sum", "x = " + "9" * 1000000 + "\n" + SUM, {TLE, CE}),
+    ("a huge expression", "sum", "x = " + "+".join(["1"] * 300000) + "\n" + SUM, {AC, TLE, CE, MLE}),
+    ("nesting the parser refuses", "sum", "x = " + "(" * 5000 + ")" * 5000, {CE}),
+    ("correct, 150 MB, after the bombs", "sum", "x = bytearray(150 << 20)\n" + SUM, {AC}),
 ]
+
+# Correct programs of the other tasks, judged after each hostile program of theirs.
+CORRECT = {"sum": SUM, "float": FLOAT, "add": ADD, "big": "def big():\n    return 10 ** 400\n"}

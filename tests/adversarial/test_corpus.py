@@ -16,9 +16,15 @@ import time
 import psutil
 import pytest
 
-from corpus import CORPUS, SUM
+from corpus import CORPUS, CORRECT, SUM
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The folder the judge package is imported from: this checkout, or site-packages (wheel install).
+PACKAGE_ROOT = subprocess.run([sys.executable, "-c", "import judge, os; print(os.path.dirname(os.path.dirname("
+                               "os.path.abspath(judge.__file__))))"], capture_output=True, text=True, cwd="/",
+                              check=True).stdout.strip()
+IPC_KEYS = ("0x4a554447", "0x4a554448", "0x4a554449", "0x4a55444a")
+STORE_BOUND = 8 << 20  # bytes: the run store of the whole corpus (a 15 MiB exception name alone would exceed it)
 GOOD_SUM = [SUM + f"# correct {i}\n" for i in range(12)]
 GOOD_HUMANEVAL = ["    for i, a in enumerate(numbers):\n        for j, b in enumerate(numbers):\n"
                   f"            if i != j and abs(a - b) < threshold:\n                return True\n    return False  # {i}\n"
@@ -64,6 +70,13 @@ def _fill(source: str, values: dict[str, str]) -> str:
     return source.format(**values)
 
 
+def _ipcs() -> str:
+    try:
+        return subprocess.run(["ipcs"], capture_output=True, text=True).stdout
+    except OSError:
+        return ""
+
+
 def _run_judge(args, env):
     proc = subprocess.Popen([sys.executable, "-m", "judge", "evaluate", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -74,8 +87,24 @@ def _run_judge(args, env):
 
 def _export(run):
     done = subprocess.run([sys.executable, "-m", "judge", "export", run], cwd=ROOT, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=ROOT), check=True)
+                          env=dict(os.environ, **_pythonpath()), check=True)
     return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def _pythonpath() -> dict[str, str]:
+    # A checkout imports itself (as the tests do); a wheel install is found without help.
+    return {"PYTHONPATH": ROOT} if PACKAGE_ROOT == ROOT else {}
+
+
+def _earlier_run(folder) -> None:
+    """A sibling runs/ folder with an earlier run whose store holds a passing program."""
+    import sqlite3
+    (folder / "old").mkdir(parents=True)
+    db = sqlite3.connect(folder / "old" / "run.sqlite")
+    db.execute("CREATE TABLE programs (task_id TEXT, source TEXT)")
+    db.execute("INSERT INTO programs VALUES ('sum', ?)", (SUM,))
+    db.commit()
+    db.close()
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +114,17 @@ def judged(tmp_path_factory):
     secret = secrets.token_hex(16)
     listener = Listener()
     data = work / "apps.jsonl"
-    problems = [("sum", ["1 2\n", "10 20\n"], ["3\n", "30\n"]), ("secret", ["x\n"], [secret + "\n"])]
+    _earlier_run(work / "runs")
+    problems = [("sum", ["1 2\n", "10 20\n"], ["3\n", "30\n"], None), ("secret", ["x\n"], [secret + "\n"], None),
+                ("float", ["1 3\n"], ["0.333333333\n"], None), ("add", [[1, 2], [20, 22]], [[3], [42]], "add"),
+                ("big", [[]], [[10 ** 400]], "big")]
     data.write_text("".join(json.dumps({
         "problem_id": pid, "question": "hostile corpus problem", "difficulty": "introductory", "solutions": "[]",
-        "starter_code": "", "input_output": json.dumps({"inputs": ins, "outputs": outs})}) + "\n"
-        for pid, ins, outs in problems))
+        "starter_code": "", "input_output": json.dumps(dict({"inputs": ins, "outputs": outs},
+                                                            **({"fn_name": fn} if fn else {})))}) + "\n"
+        for pid, ins, outs, fn in problems))
     values = {"MARK": mark, "PORT": str(listener.port), "RUN": str(work / "apps-run"), "DATA": str(data),
-              "SECRET": secret}
+              "SECRET": secret, "ROOT": PACKAGE_ROOT, "RUNS": str(work / "runs"), "MARKHEX": secrets.token_hex(16)}
     apps_rows, humaneval_rows = [], []
     good = iter(GOOD_SUM)
     for _, task, source, _ in CORPUS:
@@ -99,6 +132,8 @@ def judged(tmp_path_factory):
         rows.append({"task_id": task, "completion": _fill(source, values)})
         if task == "sum" and len(apps_rows) % 7 == 0:  # correct programs between the hostile ones
             rows.append({"task_id": "sum", "completion": next(good, GOOD_SUM[0])})
+        elif task in CORRECT and task != "sum":  # and after each hostile one of the other tasks
+            rows.append({"task_id": task, "completion": CORRECT[task] + f"# correct {len(rows)}\n"})
     apps_rows += [{"task_id": "sum", "completion": code} for code in good]
     humaneval_rows = ([{"task_id": "HumanEval/0", "completion": GOOD_HUMANEVAL[0]}] + humaneval_rows
                       + [{"task_id": "HumanEval/0", "completion": c} for c in GOOD_HUMANEVAL[1:]])
@@ -108,11 +143,13 @@ def judged(tmp_path_factory):
         for row in rows:
             index = seen.get(row["task_id"], 0)
             seen[row["task_id"]] = index + 1
-            match = [n for n, t, s, _ in CORPUS if t == row["task_id"] and _fill(s, values) == row["completion"]]
+            match = [n for n, t, s, v in CORPUS if t == row["task_id"] and _fill(s, values) == row["completion"]
+                     and v != {"AC"}]
             names[(row["task_id"], index)] = match[0] if match else "correct"
     (work / "apps.samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in apps_rows))
     (work / "he.samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in humaneval_rows))
-    env = dict(os.environ, PYTHONPATH=ROOT, JUDGE_TEST_SECRET=secret)
+    env = dict(os.environ, JUDGE_TEST_SECRET=secret, **_pythonpath())
+    ipcs_before = _ipcs()
     before = time.time()
     results = {}
     for label, args in (("apps", [str(work / "apps.samples.jsonl"), "--dataset", "apps", "--data", str(data),
@@ -126,11 +163,11 @@ def judged(tmp_path_factory):
     time.sleep(1)
     listener.close()
     return {"work": work, "mark": mark, "secret": secret, "names": names, "results": results,
-            "hits": listener.hits, "started": before}
+            "hits": listener.hits, "started": before, "ipcs": (ipcs_before, _ipcs())}
 
 
 def test_the_corpus_is_large_and_covers_humaneval():
-    assert len(CORPUS) >= 60
+    assert len(CORPUS) >= 130
     assert sum(1 for entry in CORPUS if entry[1].startswith("HumanEval")) >= 8
 
 
@@ -150,10 +187,12 @@ def test_every_hostile_program_fails_with_an_expected_verdict(judged):
 
 def test_no_side_effects_outside_the_sandbox(judged):
     mark = judged["mark"]
-    places = ["/tmp", os.path.expanduser("~"), "/dev/shm", ROOT, str(judged["work"]), str(judged["work"] / "apps-run"),
-              os.path.dirname(ROOT)]
+    places = ["/tmp", os.path.expanduser("~"), "/dev/shm", "/dev/mqueue", ROOT, PACKAGE_ROOT, str(judged["work"]),
+              str(judged["work"] / "apps-run"), str(judged["work"] / "runs"), os.path.dirname(ROOT)]
     leftovers = [os.path.join(p, f) for p in places if os.path.isdir(p) for f in os.listdir(p) if mark in f]
     assert not leftovers
+    before, after = judged["ipcs"]  # no SysV segment, semaphore or queue left behind
+    assert [k for k in IPC_KEYS if k in after and k not in before] == []
     assert judged["hits"] == 0  # no connection or datagram reached the loopback listener
     survivors = []
     for proc in psutil.process_iter(["pid", "cmdline", "uids", "create_time"]):
@@ -165,6 +204,15 @@ def test_no_side_effects_outside_the_sandbox(judged):
             if "7777.5" in cmdline or mark in cmdline or any(b <= uid < b + 64 for b in bases):
                 survivors.append((info["pid"], cmdline, uid))
     assert not survivors
+
+
+def test_hostile_samples_grow_the_store_by_a_bounded_amount(judged):
+    """Stored strings are truncated: the whole corpus's run store stays small, 15 MiB exception
+    names and 16 MiB outputs included."""
+    assert os.path.getsize(judged["work"] / "apps-run" / "run.sqlite") < STORE_BOUND
+    for sample in judged["results"]["apps"]["samples"]:
+        for test in sample["tests"]:
+            assert len(test["detail"]) <= 201 and len(test["output"] or "") <= 301
 
 
 def test_the_secret_expected_output_never_comes_out(judged):
