@@ -171,7 +171,10 @@ def run(request: dict, code_map, streams: tuple, modules: dict[str, types.Module
         _finish(1, "run", type(err).__name__)
     if request["mode"] == "stdio":
         _finish(0, "done")
-    _serve_calls(module.__dict__, request.get("function") or "", bool(request.get("solution_class")))
+    try:
+        _serve_calls(module.__dict__, request.get("function") or "", bool(request.get("solution_class")))
+    except BaseException as err:  # the program broke its own channel (the referee ended the session)
+        _finish(1, "calls", type(err).__name__[:100])
 
 
 def _report(err: BaseException) -> None:
@@ -200,7 +203,10 @@ def _read_frame() -> tuple[int, bytes] | None:
 def _read_exact(size: int) -> bytes | None:
     chunks, left = [], size
     while left:
-        chunk = os.read(CALL_FD, left)
+        try:
+            chunk = os.read(CALL_FD, left)
+        except OSError:  # the referee closed the session
+            return None
         if not chunk:
             return None
         chunks.append(chunk)

@@ -194,8 +194,8 @@ CORPUS = [
     # -- what may be read: never the judge, its checkout, runs, other workers -------------------------
     ("the judge's folder", "secret", "import os\nprint(os.listdir('{ROOT}'))", {RE}),
     ("bundled HumanEval", "secret", "import gzip\nprint(gzip.open('{ROOT}/judge/data/HumanEval.jsonl.gz').read(100))", {RE}),
-    ("a build folder", "secret", "import glob\nfor p in glob.glob('{ROOT}/build/**', recursive=True):\n"
-     "    print(open(p, 'rb').read(100))\nprint(open('{ROOT}/build').read())", {RE}),
+    ("a build folder", "secret", "import glob, os\nfor p in glob.glob('{ROOT}/build/**', recursive=True):\n"
+     "    print(open(p, 'rb').read(100))\nprint(os.listdir('{ROOT}/runs'), open('{ROOT}/build').read())", {RE}),
     ("an earlier run's store", "secret", "import glob, sqlite3\nfor p in glob.glob('{RUNS}/*/run.sqlite'):\n"
      "    print(sqlite3.connect(p).execute('select * from programs').fetchall())\nprint(open('{RUNS}').read())", {RE}),
     ("site-packages", "secret", "import os, numpy\nprint(os.listdir(os.path.dirname(os.path.dirname(os.path.realpath(numpy.__file__)))))", {RE}),

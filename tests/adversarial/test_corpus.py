@@ -78,7 +78,9 @@ def _ipcs() -> str:
 
 
 def _run_judge(args, env):
-    proc = subprocess.Popen([sys.executable, "-m", "judge", "evaluate", *args], cwd=ROOT, env=env,
+    # Not from the checkout's folder: `python -m` would import the checkout's copy even when the
+    # judge under test is a wheel install.
+    proc = subprocess.Popen([sys.executable, "-m", "judge", "evaluate", *args], cwd=os.path.dirname(args[0]), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base_uid = 2_000_000 + (proc.pid % 100_000) * 64
     out, err = proc.communicate(timeout=900)
@@ -86,7 +88,7 @@ def _run_judge(args, env):
 
 
 def _export(run):
-    done = subprocess.run([sys.executable, "-m", "judge", "export", run], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "judge", "export", run], cwd=run, capture_output=True, text=True,
                           env=dict(os.environ, **_pythonpath()), check=True)
     return [json.loads(line) for line in done.stdout.splitlines()]
 
