@@ -52,6 +52,8 @@ class Runtime:
 _PROBE = r"""
 import json, os, re, site, sys
 from importlib import metadata
+stdlib = [p for p in sys.path if p and os.path.exists(p)]
+site.venv(None)  # without site's start-up, some interpreters do not see their virtual environment
 sites = [p for p in site.getsitepackages() if os.path.isdir(p)]
 dists = {}
 for dist in metadata.distributions(path=sites):
@@ -64,7 +66,7 @@ for dist in metadata.distributions(path=sites):
     dists[key] = {"name": name, "version": dist.version, "top": tops, "site": str(dist.locate_file("")),
                   "requires": [re.sub(r"[-_.]+", "-", r).lower() for r in requires if r]}
 print(json.dumps({"version": sys.version.split()[0], "executable": sys.executable,
-                  "stdlib": [p for p in sys.path if p and os.path.exists(p)], "sites": sites, "dists": dists,
+                  "stdlib": stdlib, "sites": sites, "dists": dists,
                   "user_site": site.getusersitepackages()}))
 """
 

@@ -126,7 +126,8 @@ CORPUS = [
     ("write $HOME", "sum", "import os\nopen(os.path.expanduser('~/{MARK}-home'), 'w').write('x')", {WA}),  # HOME is the scratch dir
     ("write /dev/shm", "sum", "open('/dev/shm/{MARK}-shm', 'w').write('x')", {RE}),
     ("write cwd parent", "sum", "open('../{MARK}-parent', 'w').write('x')", {RE}),
-    ("fill scratch disk", "sum", "i = 0\nwhile True:\n    open('fill%d' % i, 'w').write('x' * (1 << 20))\n    i += 1", {RE, OLE}),
+    # as root a 64 MiB tmpfs fills (RE/OLE); without root the scratch is on the host's disk: the CPU limit ends it
+    ("fill scratch disk", "sum", "i = 0\nwhile True:\n    open('fill%d' % i, 'w').write('x' * (1 << 20))\n    i += 1", {RE, OLE, TLE}),
     ("symlink to /etc/passwd", "sum", "import os\nos.symlink('/etc/passwd', 'p')\nprint(open('p').read())", {RE}),
     ("symlink out of scratch", "sum", "import os\nos.symlink('/tmp', 'out')\nopen('out/{MARK}-link', 'w')", {RE}),
     ("hard link to data", "sum", "import os\nos.link('{DATA}', 'd')\nprint(open('d').read())", {RE}),
