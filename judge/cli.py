@@ -17,7 +17,7 @@ from judge.datasets import DatasetError, Selection, parse_ids
 from judge.evaluate import EvaluateOptions, default_workers, evaluate
 from judge.samples import CODEX_STOPS, SampleError
 from judge.sandbox.client import Limits
-from judge.sandbox.runtime import Runtime, parse_packages
+from judge.sandbox.runtime import DEFAULT_PACKAGES, Runtime, parse_packages
 from judge.store import RunStore, StoreError
 
 
@@ -159,7 +159,7 @@ def evaluate_cmd(
     address: Annotated[Optional[str], typer.Option(help="Ray cluster address for --engine ray (auto, HOST:6379, ray://HOST:10001).")] = None,
     shard: Annotated[Optional[str], typer.Option(help="Judge only part I of N of the tasks (I/N, 1-based; stable across machines); combine with `judge merge`.")] = None,
     python: Annotated[Optional[str], typer.Option(help="Interpreter the programs run in (default: the judge's own), e.g. a virtual environment's bin/python.")] = None,
-    packages: Annotated[str, typer.Option(help="Third-party packages programs may import, comma-separated (with what they require); 'none', or 'all' of that interpreter's environment.")] = "numpy",
+    packages: Annotated[str, typer.Option(help="Third-party packages programs may import, comma-separated (with what they require); 'none', or 'all' of that interpreter's environment.")] = ",".join(DEFAULT_PACKAGES),
 ) -> None:
     """Judge SAMPLES against a dataset, store every verdict in RUN and print pass@k."""
     try:

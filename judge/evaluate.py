@@ -26,7 +26,7 @@ from judge.datasets import DatasetError, Selection, Task, load_tasks
 from judge.execution.pool import RefereePool, Unit
 from judge.samples import Sample, SampleError, program_source, read_samples, truncate
 from judge.sandbox.client import Limits
-from judge.sandbox.runtime import Runtime, RuntimeError_, describe
+from judge.sandbox.runtime import Runtime, RuntimeSettingError, describe
 from judge.store import RunStore, SampleRow, StoreError
 
 UNIT_SIZE = 16  # programs per work unit: small enough to balance the tail across workers
@@ -240,7 +240,7 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
     # loads the dataset and the samples (about half a second of start-up saved).
     try:
         described = describe(opts.runtime)
-    except RuntimeError_ as err:
+    except RuntimeSettingError as err:
         raise SampleError(str(err)) from None
     workers = _Workers(opts)
     try:

@@ -30,7 +30,7 @@ from judge.evaluate import EvaluateOptions
 from judge.sampling.base import SamplingParams
 from judge.sampling.sampler import SampleOptions
 from judge.sandbox.client import Limits
-from judge.sandbox.runtime import Runtime, parse_packages
+from judge.sandbox.runtime import DEFAULT_PACKAGES, Runtime, parse_packages
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -102,7 +102,7 @@ def load(name_or_path: str, run_dir: str | None = None, overrides: dict[str, dic
                       output=get("judge", "output_limit", int, 16) << 20, wall=float(wall) if wall else None),
         workers=get("judge", "workers", int, 0), ks=sorted(set(get("report", "k", list, [1, 5, 10, 100, 1000]))),
         compare=get("judge", "compare", str, "strict"), public_tests=get("dataset", "public_tests", str, "statement"),
-        runtime=Runtime(get("judge", "python", str, ""), parse_packages(get("judge", "packages", str, "numpy"))))
+        runtime=Runtime(get("judge", "python", str, ""), parse_packages(get("judge", "packages", str, ",".join(DEFAULT_PACKAGES)))))
     sampling = dict(data.get("sampling", {}))
     backend = sampling.pop("backend", None)
     if not isinstance(backend, str):

@@ -33,14 +33,12 @@ def execution_verdict(run: RunResult, limits: Limits) -> tuple[Verdict | None, s
     Priority (DESIGN): IE > CE > SV > TLE > MLE > OLE > RE.  The exit status and resource
     usage come from the kernel; the child's own status note only names exceptions, so a
     program that forges it can only hurt itself.  A program whose compiling child failed
-    (``status["compiling"]``) gets the limit it exceeded, "while compiling", or CE.
+    (``status["compiling"]``) never ran: CE, naming the limit compiling exceeded (a TLE there
+    must not make it "timeout-only").
     """
     verdict, detail = _verdict(run, limits)
-    if run.status.get("compiling"):
-        if verdict is None:
-            return Verdict.CE, "compiling failed"
-        if verdict is not Verdict.CE and verdict is not Verdict.IE:
-            return verdict, f"{detail} while compiling"
+    if run.status.get("compiling") and verdict is not Verdict.CE and verdict is not Verdict.IE:
+        return Verdict.CE, f"{verdict.value} while compiling: {detail}" if verdict else "compiling failed"
     return verdict, detail
 
 

@@ -177,3 +177,28 @@ def test_empty_and_10_mb_completions_are_judged_not_refused(tmp_path):
     assert result.exit_code == 0, result.output
     exported = [json.loads(line) for line in runner.invoke(app, ["export", run]).output.splitlines()]
     assert [e["verdict"] for e in exported] == ["WA", "WA", "WA"]  # each judged on its merits
+
+
+def test_the_candidate_runtime_is_a_setting_recorded_and_bound_to_the_run(tmp_path):
+    """--packages decides what programs may import (not what is installed beside the judge); the run
+    records the runtime and refuses to resume with another; an unknown package is one clear line."""
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    import numpy\\n    return False\\n"}\n'
+                       '{"task_id": "HumanEval/0", "completion": "    import psutil\\n    return False\\n"}\n')
+    base = ["evaluate", str(samples), "--dataset", "humaneval", "--ids", "HumanEval/0", "--workers", "1",
+            "--json", str(tmp_path / "report.json")]
+    assert runner.invoke(app, base + ["--run", str(tmp_path / "none"), "--packages", "none"]).exit_code == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["provenance"]["sandbox"]["runtime"]["packages"] == {}
+    # numpy is not importable without it; psutil (installed beside the judge) never is
+    exported = subprocess.run(judge_cmd("export", str(tmp_path / "none")), capture_output=True, text=True, check=True)
+    details = [json.loads(line)["tests"][0]["detail"] for line in exported.stdout.splitlines()]
+    assert details == ["ModuleNotFoundError", "ModuleNotFoundError"]
+    assert runner.invoke(app, base + ["--run", str(tmp_path / "numpy")]).exit_code == 0
+    exported = subprocess.run(judge_cmd("export", str(tmp_path / "numpy")), capture_output=True, text=True, check=True)
+    verdicts = [json.loads(line)["verdict"] for line in exported.stdout.splitlines()]
+    assert verdicts[0] == "WA" and json.loads(exported.stdout.splitlines()[1])["tests"][0]["detail"] == "ModuleNotFoundError"
+    resumed = runner.invoke(app, base + ["--run", str(tmp_path / "none")])
+    assert resumed.exit_code == 2 and "other runtime settings (packages)" in resumed.output
+    unknown = runner.invoke(app, base + ["--run", str(tmp_path / "x"), "--packages", "no-such-package"])
+    assert unknown.exit_code == 2 and "--packages: no-such-package is not installed" in unknown.output

@@ -42,6 +42,23 @@ def test_reaching_out_is_refused_with_an_error_the_program_sees(judge, name, sou
     assert result.verdict == "RE" and result.tests[0].detail in ("PermissionError", "gaierror"), (name, result)
 
 
+def test_only_the_candidate_runtime_is_readable(judge):
+    """Folders beside the runtime that a program must never list: every site-packages folder of
+    this interpreter and of the system's Pythons, the checkout, its build/ and runs/ folders (a
+    wheel install gets its own test in CI's other modes)."""
+    import glob
+    import site
+    places = site.getsitepackages() + [site.getusersitepackages(), ROOT, os.path.join(ROOT, "build"),
+                                       os.path.join(ROOT, "runs"), os.path.join(ROOT, "tests"), "/etc", "/proc/1"]
+    places += glob.glob("/usr/lib/python3*/*-packages") + glob.glob("/usr/local/lib/python3*") + ["/usr/lib"]
+    places = [p for p in places if os.path.isdir(p)]
+    assert len(places) >= 4
+    probe = ("import os\nopen_ = []\nfor p in %r:\n    try:\n        os.listdir(p)\n        open_.append(p)\n"
+             "    except PermissionError:\n        pass\nprint(open_ or 'none')\n" % places)
+    result = outcome(judge, probe, expected="none\n")
+    assert result.verdict == "AC", result.tests[0].output
+
+
 @pytest.mark.parametrize("source, expected", [
     ("import getpass\nprint(getpass.getuser())", "judge"),
     ("import os\nprint(os.path.basename(os.path.expanduser('~')) != '~')", "True"),

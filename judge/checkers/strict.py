@@ -9,8 +9,10 @@ results the types must agree (True is not 1, a tuple is taken as a list).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 PRELUDE = ""
@@ -37,20 +39,14 @@ def _float_tokens_match(expected: str, actual: str) -> bool:
     return _close(float(expected), float(actual))
 
 
-def _streamed(expected: str, actual: str) -> str | None:
+def _tokens_match(want: Iterator[str], got: Iterator[str]) -> str | None:
+    """Pair the tokens up, stopping at the first that differs beyond the allowance."""
     exact = True
-    got = _TOKEN.finditer(actual)
-    for want in _TOKEN.finditer(expected):
-        token = next(got, None)
-        if token is None:
-            return None
-        a, b = want.group(), token.group()
+    for a, b in itertools.zip_longest(want, got):
         if a != b:
-            if not _float_tokens_match(a, b):
+            if a is None or b is None or not _float_tokens_match(a, b):
                 return None
             exact = False
-    if next(got, None) is not None:
-        return None
     return "tokens" if exact else "tokens~1e-6"
 
 
@@ -58,16 +54,11 @@ def compare_stdout(expected: str, actual: str) -> str | None:
     if expected == actual:
         return "exact"
     if len(actual) > 4 * len(expected) + _STREAM_ABOVE:
-        return _streamed(expected, actual)
+        return _tokens_match((m.group() for m in _TOKEN.finditer(expected)), (m.group() for m in _TOKEN.finditer(actual)))
     want, got = expected.split(), actual.split()
     if want == got:
         return "tokens"
-    if len(want) != len(got):
-        return None
-    for a, b in zip(want, got):
-        if a != b and not _float_tokens_match(a, b):
-            return None
-    return "tokens~1e-6"
+    return _tokens_match(iter(want), iter(got)) if len(want) == len(got) else None
 
 
 def _equal(expected: Any, actual: Any) -> bool:

@@ -162,7 +162,7 @@ class Judge:
         session = zygote.open_calls(source, task.fn_name or "", task.solution_class, prelude)
         if isinstance(session, RunResult):  # it does not compile (or compiling it exceeded a limit)
             verdict, detail = execution_verdict(session, self.limits)
-            return verdict or Verdict.CE, detail, session, None
+            return verdict, detail, session, None
         reply: tuple[bool, Any] | None = None
         try:
             reply = session.call(test_input)
@@ -290,7 +290,7 @@ class Judge:
         session = self.zygotes.for_source(source).open_calls(source, task.entry_point)
         if isinstance(session, RunResult):  # it does not compile (or compiling it exceeded a limit)
             verdict, detail = execution_verdict(session, self.limits)
-            return verdict or Verdict.CE, detail, session
+            return verdict, detail, session
         candidate = _Candidate(session)
         # The trusted side: the prompt's helpers and the test, with the program's function
         # replaced by a proxy.  Expected values never enter the sandbox.
@@ -357,10 +357,8 @@ def judge_programs(judge: Judge, task: Task, programs: list[tuple[int, str]]) ->
 
 def internal_error(detail: str) -> dict[str, Any]:
     """The outcome of a program that could not be judged (as a dict, like ProgramOutcome.to_dict)."""
-    return {"verdict": "IE", "passed": False, "timeout_only": False, "public_passed": None,
-            "public_passed_with_timeouts": None, "internal_errors": 1,
-            "tests": [{"role": "hidden", "index": 0, "verdict": "IE", "detail": detail, "accepted_by": "",
-                       "cpu": 0.0, "wall": 0.0, "memory_kb": 0}]}
+    return ProgramOutcome(Verdict.IE.value, False, False, None, None,
+                          [TestRecord(HIDDEN, 0, Verdict.IE.value, detail)], 1).to_dict()
 
 
 class ZygotePair:

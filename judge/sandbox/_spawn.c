@@ -18,7 +18,6 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -58,7 +57,6 @@ static struct {
     int stdin_fd, stdout_fd, stderr_fd, status_fd, scope_fd;
     char scratch[4096];
     rlim_t cpu_soft, cpu_hard, fsize, memory;
-    int statm_fd; /* the zygote's /proc/self/statm, opened before Landlock */
     long long uid; /* -1: keep the zygote's */
     int keep_dac_read;
     pid_t zygote;
@@ -83,9 +81,9 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     const char *scratch;
     Py_buffer filter;
     unsigned long long cpu_soft, cpu_hard, fsize, memory;
-    if (!PyArg_ParseTuple(args, "iiiiisKKKKiLpiy*", &cfg.stdin_fd, &cfg.stdout_fd, &cfg.stderr_fd,
+    if (!PyArg_ParseTuple(args, "iiiiisKKKKLpiy*", &cfg.stdin_fd, &cfg.stdout_fd, &cfg.stderr_fd,
                           &cfg.status_fd, &cfg.scope_fd, &scratch, &cpu_soft, &cpu_hard, &fsize, &memory,
-                          &cfg.statm_fd, &cfg.uid, &cfg.keep_dac_read, &cfg.zygote, &filter))
+                          &cfg.uid, &cfg.keep_dac_read, &cfg.zygote, &filter))
         return NULL;
     if (strlen(scratch) >= sizeof cfg.scratch || filter.len % sizeof(struct sock_filter) != 0
         || filter.len / sizeof(struct sock_filter) > 0xFFFF) {
@@ -112,18 +110,9 @@ static PyObject *configure(PyObject *self, PyObject *args) {
 }
 
 /* Everything between fork and the program; returns only when the child is ready to run it. */
-/* The zygote's address-space size now: a program's memory limit is counted on top of it, so
- * that nothing the zygote came to hold (code of a large program, allocator slack) shrinks the
- * room a later program gets. */
-static rlim_t zygote_vm(void) {
-    char buf[64];
-    ssize_t n = cfg.statm_fd >= 0 ? pread(cfg.statm_fd, buf, sizeof buf - 1, 0) : -1;
-    if (n <= 0)
-        return 0;
-    buf[n] = 0;
-    return (rlim_t)strtoull(buf, NULL, 10) * (rlim_t)sysconf(_SC_PAGESIZE);
-}
-
+/* `vm`: the zygote's address-space size (measured by the zygote whenever it changes, at each
+ * program it loads); the program's memory limit is counted on top of it, so that nothing the
+ * zygote came to hold shrinks the room a later program gets. */
 static void setup_child(long call_fd, rlim_t vm) {
     if (dup2(cfg.stdin_fd, 0) < 0 || dup2(cfg.stdout_fd, 1) < 0 || dup2(cfg.stderr_fd, 2) < 0
         || dup2(cfg.status_fd, STATUS_FD) < 0)
@@ -182,10 +171,9 @@ static double now(void) {
 
 /* Fork one test child (stdin already in its memfd).  Returns 0 in the child, once it is set
  * up; 1 in the zygote once the child has ended (*out filled); -1 with errno on failure. */
-static int spawn_test(long call_fd, double wall_limit, struct ended *out) {
+static int spawn_test(long call_fd, double wall_limit, rlim_t vm, struct ended *out) {
     if (reset(cfg.stdout_fd) || reset(cfg.stderr_fd) || reset(cfg.status_fd))
         return -1;
-    rlim_t vm = zygote_vm();
     double start = now();
     PyOS_BeforeFork();
     pid_t pid = fork();
@@ -280,9 +268,10 @@ static PyObject *read_span(int fd, long long from, long long len) {
     return bytes;
 }
 
-/* run(stdin, call_fd, wall_seconds, output_limit): fork one test child.
+/* run(stdin, call_fd, wall_seconds, output_limit, vm): fork one test child.
  *
- * stdin: bytes, or None when the stdin memfd already holds it (a source to compile).
+ * stdin: bytes, or None when the stdin memfd already holds it (a source to compile); vm: the
+ * zygote's address-space size in bytes (see setup_child).
  * In the child: set up, then return None (the caller runs the program).  In the zygote: wait
  * for the child under the wall-clock watchdog and return (exit code or None, signal or None,
  * CPU seconds, wall seconds, peak RSS in KiB, watchdog fired, stdout (at most output_limit
@@ -295,7 +284,8 @@ static PyObject *run(PyObject *self, PyObject *args) {
     int call_fd;
     double wall_limit;
     long long output_limit;
-    if (!PyArg_ParseTuple(args, "OidL", &stdin_obj, &call_fd, &wall_limit, &output_limit))
+    unsigned long long vm;
+    if (!PyArg_ParseTuple(args, "OidLK", &stdin_obj, &call_fd, &wall_limit, &output_limit, &vm))
         return NULL;
     if (!cfg.configured) {
         PyErr_SetString(PyExc_RuntimeError, "configure() first");
@@ -310,7 +300,7 @@ static PyObject *run(PyObject *self, PyObject *args) {
         PyBuffer_Release(&input);
     }
     struct ended e;
-    int where = failed ? -1 : spawn_test(call_fd, wall_limit, &e);
+    int where = failed ? -1 : spawn_test(call_fd, wall_limit, (rlim_t)vm, &e);
     if (where < 0)
         return PyErr_SetFromErrno(PyExc_OSError);
     if (where == 0)
@@ -336,8 +326,6 @@ static PyObject *run(PyObject *self, PyObject *args) {
 }
 
 /* ---- serve(): the zygote's loop over test frames ------------------------------------------ */
-
-static int receive_chunks(int sock, int fd, uint32_t size, char *chunk, size_t chunk_size);
 
 static int read_full(int fd, void *buf, size_t size) {
     for (size_t got = 0; got < size;) {
@@ -377,37 +365,34 @@ static int send_span(int sock, int fd, long long from, long long len) {
     return 0;
 }
 
-/* Move `size` bytes from the socket into a memfd (a test's stdin, or a program's source).
- * With `wipe`, the buffer they passed through is zeroed after: a program's source must leave
- * no trace in the zygote's memory that a later program could scan for. */
+/* Move `size` bytes from the socket into a memfd (a test's stdin, or a program's source):
+ * 0, -1 (errno set) or -2 (the socket closed).  The buffer they pass through is zeroed after a
+ * source: it must leave no trace in the zygote's memory that a later program could scan for. */
 static int receive_into(int sock, int fd, uint32_t size, int wipe) {
     static char chunk[1 << 16];
-    int result = receive_chunks(sock, fd, size, chunk, sizeof chunk);
-    if (wipe)
-        memset(chunk, 0, sizeof chunk);
-    return result;
-}
-
-static int receive_chunks(int sock, int fd, uint32_t size, char *chunk, size_t chunk_size) {
-    if (ftruncate(fd, 0) != 0)
-        return -1;
+    int result = ftruncate(fd, 0) == 0 ? 0 : -1;
     off_t at = 0;
-    while (size > 0) {
-        size_t want = size < chunk_size ? size : chunk_size;
-        if (read_full(sock, chunk, want) != 0)
-            return -2;
-        for (size_t done = 0; done < want;) {
-            ssize_t n = pwrite(fd, chunk + done, want - done, at);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                return -1;
-            done += (size_t)n;
-            at += n;
+    while (result == 0 && size > 0) {
+        size_t want = size < sizeof chunk ? size : sizeof chunk;
+        if (read_full(sock, chunk, want) != 0) {
+            result = -2;
+            break;
         }
+        for (size_t done = 0; done < want && result == 0;) {
+            ssize_t n = pwrite(fd, chunk + done, want - done, at + (off_t)done);
+            if (n < 0 && errno != EINTR)
+                result = -1;
+            else if (n > 0)
+                done += (size_t)n;
+        }
+        at += (off_t)want;
         size -= (uint32_t)want;
     }
-    return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -1;
+    if (wipe)
+        memset(chunk, 0, sizeof chunk);
+    if (result == 0 && lseek(fd, 0, SEEK_SET) != 0)
+        result = -1;
+    return result;
 }
 
 /* receive(sock_fd, fd, size): copy a program's source from the socket into a memfd. */
@@ -514,7 +499,7 @@ static void put_double(unsigned char **at, double v) {
     put64(at, bits);
 }
 
-/* serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames until another frame.
+/* serve(sock_fd, loaded, wall_seconds, output_limit, vm): answer test frames until another frame.
  *
  * A test frame is b"T" + !II (sequence number, stdin length) + stdin; it runs the loaded program (stdio) in a new
  * child and is answered with a result frame (see judge/sandbox/protocol.py).  Returns None in a
@@ -527,7 +512,8 @@ static PyObject *serve(PyObject *self, PyObject *args) {
     int sock, loaded;
     double wall_limit;
     long long output_limit;
-    if (!PyArg_ParseTuple(args, "ipdL", &sock, &loaded, &wall_limit, &output_limit))
+    unsigned long long vm;
+    if (!PyArg_ParseTuple(args, "ipdLK", &sock, &loaded, &wall_limit, &output_limit, &vm))
         return NULL;
     if (!cfg.configured) {
         PyErr_SetString(PyExc_RuntimeError, "configure() first");
@@ -551,7 +537,7 @@ static PyObject *serve(PyObject *self, PyObject *args) {
             errno = ENOEXEC;
             got = -1;
         }
-        int where = got < 0 ? -1 : spawn_test(-1, wall_limit, &e);
+        int where = got < 0 ? -1 : spawn_test(-1, wall_limit, (rlim_t)vm, &e);
         if (where == 0)
             Py_RETURN_NONE;
         long long stdout_size = 0, from = 0, len = 0, err_from = 0, err_len = 0, note_len = 0, ignored;
@@ -599,10 +585,10 @@ static PyObject *serve(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
-     "configure(stdin, stdout, stderr, status, scope_fd, scratch, cpu_soft, cpu_hard, fsize, memory, statm_fd, "
+     "configure(stdin, stdout, stderr, status, scope_fd, scratch, cpu_soft, cpu_hard, fsize, memory, "
      "uid, keep_dac_read, zygote_pid, filter): store what every child sets up (in the zygote, once)."},
-    {"run", run, METH_VARARGS, "run(stdin, call_fd, wall_seconds, output_limit): fork and wait for one test child."},
-    {"serve", serve, METH_VARARGS, "serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames."},
+    {"run", run, METH_VARARGS, "run(stdin, call_fd, wall_seconds, output_limit, vm): fork and wait for one test child."},
+    {"serve", serve, METH_VARARGS, "serve(sock_fd, loaded, wall_seconds, output_limit, vm): answer test frames."},
     {"clean", clean, METH_O, "clean(directory): empty it, however deep; True when it is empty."},
     {"receive", receive, METH_VARARGS, "receive(sock_fd, fd, size): copy a program's source into a memfd, leaving no copy."},
     {NULL, NULL, 0, NULL},

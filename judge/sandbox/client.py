@@ -149,7 +149,7 @@ class ZygoteClient:
         # Never readable, even below a readable folder: the judge's package (and, when it runs
         # from a checkout, the whole checkout: build/, runs/, tests/), the other workers' scratch.
         hidden = self.options.hidden + rt["hidden"] + [os.path.join(package, "judge"), self.options.scratch_root]
-        if not os.path.basename(package) in ("site-packages", "dist-packages"):
+        if os.path.basename(package) not in ("site-packages", "dist-packages"):
             hidden.append(package)
         config = {"fd": child.fileno(), "uid": self.options.uid, "scratch": self.scratch, "package_parent": package,
                   "sys_path": rt["sys_path"], "readable": rt["readable"], "hidden": hidden,
@@ -231,7 +231,7 @@ class ZygoteClient:
 
     def _response(self, seq: int) -> RunResult:
         header, blobs, _ = self._exchange(protocol.recv, seq)
-        return RunResult.from_wire(header, blobs[:3] + [b""] * (3 - len(blobs)))
+        return RunResult.from_wire(header, blobs)
 
     def _load(self, program: tuple, header: dict[str, Any]) -> RunResult | None:
         """Make ``program`` the zygote's current one; how compiling it failed, or None."""
@@ -307,6 +307,7 @@ class CallSession:
             self._break(f"reply numbered {number} to call {self.calls}")
         try:
             if tag == b"R":
+                wire.check_budget(payload)
                 return True, wire.decode(payload)
             info = json.loads(payload) if tag == b"E" else None
             if not isinstance(info, dict):

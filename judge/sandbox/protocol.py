@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import array
 import json
+import os
 import socket
 import struct
 from typing import Any
@@ -114,10 +115,19 @@ def recv_test_body(sock: socket.socket) -> tuple[int, bytes]:
     return seq, (_recv_exact(sock, size) if size else b"")
 
 
-def send_result(sock: socket.socket, fields: tuple, stdout: bytes, stderr_tail: bytes, status: bytes) -> None:
-    """``fields``: seq, exit (-1: none), signal (0: none), cpu, wall, peak RSS KiB, watchdog, stdout size."""
-    sock.sendall(RESULT_KIND + RESULT.pack(*fields, len(stdout), len(stderr_tail), len(status))
-                 + stdout + stderr_tail + status)
+def send_result(sock: socket.socket, fields: tuple, stdout_fd: int, stdout_len: int, stderr_tail: bytes,
+                status: bytes) -> None:
+    """``fields``: seq, exit (-1: none), signal (0: none), cpu, wall, peak RSS KiB, watchdog, stdout size.
+    The first ``stdout_len`` bytes of the file ``stdout_fd`` go to the socket in the kernel
+    (``sendfile``), as in the C loop: a program's output never passes through the zygote's heap."""
+    sock.sendall(RESULT_KIND + RESULT.pack(*fields, stdout_len, len(stderr_tail), len(status)))
+    sent = 0
+    while sent < stdout_len:
+        n = os.sendfile(sock.fileno(), stdout_fd, sent, stdout_len - sent)
+        if n <= 0:
+            raise ChannelClosed("the output could not be sent")
+        sent += n
+    sock.sendall(stderr_tail + status)
 
 
 def recv_result(sock: socket.socket) -> tuple[tuple, bytes, bytes, bytes]:
@@ -134,7 +144,6 @@ def recv_result(sock: socket.socket) -> tuple[tuple, bytes, bytes, bytes]:
 def recv_into_file(sock: socket.socket, fd: int, size: int) -> None:
     """Copy ``size`` bytes from the socket into the file ``fd`` (from its start) through one
     buffer that is zeroed afterwards: what :func:`judge.sandbox._spawn.receive` does in C."""
-    import os
     buf = bytearray(min(size, 1 << 16))
     view = memoryview(buf)
     os.ftruncate(fd, 0)

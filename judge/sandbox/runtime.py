@@ -13,6 +13,7 @@ a run refuses to resume with another.
 from __future__ import annotations
 
 import functools
+import glob
 import hashlib
 import json
 import os
@@ -26,12 +27,19 @@ from typing import Any
 DEFAULT_PACKAGES = ("numpy",)
 ALL = "*"
 JUDGE_DISTRIBUTION = "judge-codegen"
-# Shared libraries and what the C library reads; never a site-packages or dist-packages folder.
-SYSTEM_READABLE = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
+# What the C library and the interpreter's extension modules read besides the runtime itself:
+# the architecture's shared-library folders ({arch}: e.g. x86_64-linux-gnu), locales, time zones.
+SYSTEM_READABLE = ("/lib/{arch}", "/usr/lib/{arch}", "/lib64", "/usr/lib64", "/usr/lib/locale", "/usr/share/zoneinfo",
                    "/etc/localtime", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
+# Other Pythons' packages, wherever a system keeps them: never readable (the view links what is chosen).
+OTHER_PACKAGES = ("/usr/lib/python3*/*-packages", "/usr/lib/python3/dist-packages", "/usr/local/lib/python3*")
 
 
-class RuntimeError_(ValueError):
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+class RuntimeSettingError(ValueError):
     """The candidate runtime cannot be used (an unknown interpreter or package)."""
 
 
@@ -65,7 +73,11 @@ for dist in metadata.distributions(path=sites):
     requires = [re.split(r"[\s;<>=!~\[(]", r, maxsplit=1)[0] for r in (dist.requires or []) if "extra ==" not in r]
     dists[key] = {"name": name, "version": dist.version, "top": tops, "site": str(dist.locate_file("")),
                   "requires": [re.sub(r"[-_.]+", "-", r).lower() for r in requires if r]}
+import sysconfig
+libdir, library = sysconfig.get_config_var("LIBDIR") or "", sysconfig.get_config_var("LDLIBRARY") or ""
 print(json.dumps({"version": sys.version.split()[0], "executable": sys.executable,
+                  "arch": getattr(sys.implementation, "_multiarch", "") or "",
+                  "libpython": os.path.join(libdir, library) if library.endswith(".so") else "",
                   "stdlib": stdlib, "sites": sites, "dists": dists,
                   "user_site": site.getusersitepackages()}))
 """
@@ -77,25 +89,27 @@ def _probe(python: str) -> dict[str, Any]:
         done = subprocess.run([python, "-s", "-S", "-c", _PROBE], capture_output=True, text=True, timeout=60,
                               env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, cwd="/")
     except (OSError, subprocess.TimeoutExpired) as err:
-        raise RuntimeError_(f"--python {python}: cannot run it ({err})") from None
+        raise RuntimeSettingError(f"--python {python}: cannot run it ({err})") from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError_(f"--python {python}: not a usable Python 3 interpreter ({last})")
+        raise RuntimeSettingError(f"--python {python}: not a usable Python 3 interpreter ({last})")
     return json.loads(done.stdout)
 
 
 def _closure(dists: dict[str, Any], wanted: tuple[str, ...]) -> list[str]:
+    """The distributions asked for and, recursively, those they require (when installed)."""
     if ALL in wanted:
         return sorted(k for k in dists if k != JUDGE_DISTRIBUTION)
+    asked = {_norm(w) for w in wanted}
     chosen: list[str] = []
-    todo = [re.sub(r"[-_.]+", "-", w).lower() for w in wanted]
+    todo = sorted(asked)
     while todo:
         key = todo.pop()
         if key in chosen or key == JUDGE_DISTRIBUTION:
             continue
         if key not in dists:
-            if key in (re.sub(r"[-_.]+", "-", w).lower() for w in wanted):
-                raise RuntimeError_(f"--packages: {key} is not installed for the candidate interpreter; "
+            if key in asked:
+                raise RuntimeSettingError(f"--packages: {key} is not installed for the candidate interpreter; "
                                     "install it there (or point --python at one that has it), or leave it out")
             continue  # an optional requirement that is not installed
         chosen.append(key)
@@ -151,13 +165,15 @@ def prepare(runtime: Runtime, root: str) -> dict[str, Any]:
             for name in os.listdir(building):
                 os.unlink(os.path.join(building, name))
             os.rmdir(building)
-    sites = set(info["sites"]) | {info["user_site"], "/usr/lib/python3/dist-packages"}
-    sites |= {os.path.join(p, "site-packages") for p in info["stdlib"]}
-    sites |= {os.path.join(p, "dist-packages") for p in info["stdlib"]}
+    hidden = set(info["sites"]) | {info["user_site"]}
+    hidden |= {os.path.join(p, sub) for p in info["stdlib"] for sub in ("site-packages", "dist-packages")}
+    hidden |= {p for pattern in OTHER_PACKAGES for p in glob.glob(pattern)} - set(info["stdlib"])
+    system = [p.format(arch=info["arch"]) for p in SYSTEM_READABLE if info["arch"] or "{arch}" not in p]
     return {
         "executable": info["executable"],
         "sys_path": info["stdlib"] + [view],
-        "readable": info["stdlib"] + [view, info["executable"]] + [t for _, t in targets] + list(SYSTEM_READABLE),
-        "hidden": sorted(os.path.realpath(s) for s in sites) + ["/usr/lib/python3", "/usr/local/lib/python3"],
+        "readable": (info["stdlib"] + [view, info["executable"]] + [t for _, t in targets] + system
+                     + (glob.glob(info["libpython"] + "*") if info["libpython"] else [])),
+        "hidden": sorted({os.path.realpath(p) for p in hidden}),
         "describe": describe(runtime),
     }

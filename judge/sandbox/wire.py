@@ -140,9 +140,8 @@ def check_budget(data: bytes) -> None:
 
 
 def decode(data: bytes) -> Any:
-    """Decode an encoded value.  Raises ValueError on malformed or too costly input (any
-    failure of the decoder is turned into a ValueError)."""
-    check_budget(data)
+    """Decode an encoded value.  Raises ValueError on malformed input (any failure of the decoder
+    is turned into a ValueError).  Untrusted data goes through :func:`check_budget` first."""
     try:
         return json.loads(data, object_hook=_hook)
     except ValueError:

@@ -98,7 +98,7 @@ class Zygote:
         self.statm = _high(os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC))  # read after Landlock
         self.streams = harness.make_streams()
         self.modules = harness.prepare()
-        self.base_vm = _vm_size()
+        self.base_vm = self.vm = _vm_size(self.statm)  # vm: measured again at each program loaded
         self.program: tuple[dict, mmap.mmap] | None = None  # the loaded program: (request, its code, mapped)
         self.dirty = False  # the scratch directory could not be emptied
         self.landlock_abi = self.landlock_rules = 0
@@ -108,8 +108,7 @@ class Zygote:
             fds = self.memfds
             self.spawn.configure(fds["stdin"], fds["stdout"], fds["stderr"], fds["status"],
                                    -1 if self.scope_fd is None else self.scope_fd, self.scratch, cpu, cpu + 1,
-                                   self.limits["output"], self.limits["memory"], self.statm,
-                                   -1 if self.uid is None else self.uid, self.keep_dac_read, self.pid, child_bpf)
+                                   self.limits["output"], self.limits["memory"], -1 if self.uid is None else self.uid, self.keep_dac_read, self.pid, child_bpf)
         gc.collect()
         gc.freeze()  # children then do not dirty every inherited page on their first collection
         # No automatic collections here either: one writes to the header of every tracked object,
@@ -238,7 +237,7 @@ class Zygote:
         """Run test frames as they come; return the kind byte of the next other frame."""
         wall, output = self.limits["wall"], self.limits["output"]
         if self.spawn is not None:
-            kind = self.spawn.serve(sock.fileno(), self.program is not None, wall, output)
+            kind = self.spawn.serve(sock.fileno(), self.program is not None, wall, output, self.vm)
             if kind is None:  # in a test child, set up
                 self._run_program(*self.program)
             return kind
@@ -254,13 +253,14 @@ class Zygote:
                 ended = (125, None, 0.0, 0.0, 0, False, b"", 0, b"",
                          b'{"phase":"setup","exc":"OSError","msg":"zygote: no program loaded","exit":125}')
             else:
-                ended = self._fork(stdin, None, self.limits["output"])
+                ended = self._fork(stdin, None, 0)  # the output goes to the referee from its memfd
                 if ended is None:  # in the test child, set up
                     self._run_program(*self.program)
                 self._clean_scratch()
-            exit_code, signal_number, cpu, wall_s, maxrss_kb, watchdog, stdout, out_size, stderr_tail, note = ended
+            exit_code, signal_number, cpu, wall_s, maxrss_kb, watchdog, _, out_size, stderr_tail, note = ended
             protocol.send_result(sock, (seq, -1 if exit_code is None else exit_code, signal_number or 0, cpu, wall_s,
-                                        maxrss_kb, watchdog, out_size), stdout, stderr_tail, note)
+                                        maxrss_kb, watchdog, out_size), self.memfds["stdout"], min(out_size, output),
+                                 stderr_tail, note)
             if self.dirty:
                 return b""
 
@@ -281,22 +281,20 @@ class Zygote:
             self.spawn.receive(sock.fileno(), stdin_fd, size)
         else:
             protocol.recv_into_file(sock, stdin_fd, size)
+        self.vm = _vm_size(self.statm)  # the previous program's code is unmapped
         ended = self._fork(None, None, 0)  # its output (the code) is not read into the zygote
         if ended is None:  # in the compiling child
             harness.compile_child(req)
         header, out = _result(ended)
         self._clean_scratch()
-        if ended[0] == 0 and ended[1] is None and 0 < ended[7] <= self.limits["output"]:
-            code_fd, stdout_fd = self.memfds["code"], self.memfds["stdout"]
+        size = header["stdout_size"]
+        if header["exit"] == 0 and header["signal"] is None and 0 < size <= self.limits["output"]:
+            code_fd = self.memfds["code"]
             os.ftruncate(code_fd, 0)
             os.lseek(code_fd, 0, os.SEEK_SET)  # sendfile writes at the file's own offset
-            copied = 0
-            while copied < ended[7]:
-                sent = os.sendfile(code_fd, stdout_fd, copied, ended[7] - copied)
-                if sent <= 0:
-                    raise OSError("the compiled code could not be kept")
-                copied += sent
-            self.program = (req, mmap.mmap(code_fd, ended[7], mmap.MAP_PRIVATE, mmap.PROT_READ))
+            _copy(self.memfds["stdout"], code_fd, size)
+            self.program = (req, mmap.mmap(code_fd, size, mmap.MAP_PRIVATE, mmap.PROT_READ))
+            self.vm = _vm_size(self.statm)
         header["loaded"] = self.program is not None
         return header, out
 
@@ -306,7 +304,9 @@ class Zygote:
             raise ValueError("a call session needs its channel")
         call_fd = _high(call_fd)
         try:
-            ended = self._fork(b"", call_fd, self.limits["output"])
+            # stdout is not read back: a call's result comes on its channel, and another
+            # program's output must not linger in the zygote's heap.
+            ended = self._fork(b"", call_fd, 0)
             if ended is None:  # in the test child, set up
                 self._run_program(*self.program)
         finally:
@@ -318,7 +318,7 @@ class Zygote:
         """Fork one child set up for a test: None in the child, how it ended in the zygote.
         ``stdin`` None: the stdin memfd already holds it."""
         if self.spawn is not None:
-            return self.spawn.run(stdin, -1 if call_fd is None else call_fd, self.limits["wall"], output_limit)
+            return self.spawn.run(stdin, -1 if call_fd is None else call_fd, self.limits["wall"], output_limit, self.vm)
         return self._spawn_python(stdin, call_fd, output_limit)
 
     def _spawn_python(self, stdin: bytes | None, call_fd: int | None, output_limit: int) -> tuple | None:
@@ -330,12 +330,11 @@ class Zygote:
         if stdin:
             _write_all(fds["stdin"], stdin)
             os.lseek(fds["stdin"], 0, os.SEEK_SET)
-        vm = _vm_size(self.statm)
         start = time.monotonic()
         pid = os.fork()
         if pid == 0:
             try:
-                self._setup_child_python(call_fd, vm)
+                self._setup_child_python(call_fd, self.vm)
             except BaseException as err:
                 _setup_failed(err)
             return None
@@ -469,15 +468,22 @@ def _high(fd: int) -> int:
     return moved
 
 
-def _vm_size(statm: int | None = None) -> int:
+def _vm_size(statm: int) -> int:
     """The zygote's address-space size in bytes (``statm``: its /proc/self/statm, kept open)."""
     try:
-        if statm is not None:
-            return int(os.pread(statm, 64, 0).split()[0]) * mmap.PAGESIZE
-        with open("/proc/self/statm", "rb") as fh:
-            return int(fh.read().split()[0]) * mmap.PAGESIZE
+        return int(os.pread(statm, 64, 0).split()[0]) * mmap.PAGESIZE
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _copy(source: int, target: int, size: int) -> None:
+    """Copy the first ``size`` bytes of one file to another in the kernel (no user-space copy)."""
+    copied = 0
+    while copied < size:
+        sent = os.sendfile(target, source, copied, size - copied)
+        if sent <= 0:
+            raise OSError("the compiled code could not be kept")
+        copied += sent
 
 
 def _result(ended: tuple) -> tuple[dict, tuple[bytes, ...]]:

@@ -20,10 +20,10 @@ ADD = "def add(a, b):\n    return a + b\n"
 FLOAT = "a, b = map(int, input().split())\nprint('%.9f' % (a / b))\n"
 # Writes a raw frame on the call channel (fd 4) before any call: length, tag, number, body.
 FRAME = "import os, struct\ndef frame(tag, body, seq=1):\n    os.write(4, struct.pack('!I', len(body) + 5) + tag + struct.pack('!I', seq) + body)\n"
-# Finds another sample's program in its own memory: every object, then raw memory around its own
-# heap (write() into a pipe tells mapped from unmapped pages without a fault: EFAULT).  Prints the right
-# sum if it found the mark of the correct program judged before it.
-SCAN = r"""
+# Finds another sample's program in its own memory: every object, then raw memory
+# around its own heap (write() into a pipe tells mapped from unmapped pages without a fault:
+# EFAULT).  Answers right only if it found the mark of the correct program judged before it.
+_SEARCH = r"""
 import ctypes, gc, os, re, sys
 pat = re.compile(rb"SOLUTION-BEGIN([0-9a-f]{{32}})SOLUTION-END")
 found = False
@@ -44,9 +44,8 @@ for anchor in [id(gc) & ~(step - 1), id(sys.modules) & ~(step - 1), id(os) & ~(s
         if libc.write(w, ctypes.c_void_p(start), step) == step:
             if pat.search(os.read(r, step)):
                 found = True
-a, b = map(int, input().split())
-print(a + b if found else 0)
 """
+SCAN = _SEARCH + "a, b = map(int, input().split())\nprint(a + b if found else 0)\n"
 MARKED_SUM = "mark = 'SOLUTION-BEGIN{MARKHEX}SOLUTION-END'\n" + SUM
 
 CORPUS = [
@@ -171,7 +170,6 @@ CORPUS = [
     ("pin the zygote", "sum", "import os\nos.sched_setaffinity(os.getppid(), {{0}})", {RE}),
     ("io priority of the zygote", "sum", LIBC + "import os\nif libc.syscall(251, 1, os.getppid(), (3 << 13) | 7) == 0:\n"
      "    print(3)\nelse:\n    raise OSError(ctypes.get_errno(), 'ioprio_set')", {RE}),
-    ("kill the referee", "sum", "import os, signal\nos.kill(os.getppid() - 1, signal.SIGKILL)\n" + SUM, {AC, RE}),
     # -- state that outlives a test: IPC, shared memory, memfd ------------------------------------------
     ("sysv shm 64 MiB", "sum", LIBC + "sid = libc.shmget(0x4a554447, 64 << 20, 0o1666)\nif sid < 0:\n"
      "    raise OSError(ctypes.get_errno(), 'shmget')\n" + SUM, {RE}),
@@ -223,8 +221,8 @@ CORPUS = [
     ("a 15 MiB exception name on stdout", "sum", "raise type('E' * (15 << 20), (Exception,), {{}})()", {RE}),
     ("16 MiB of tokens", "sum", "import sys\nsys.stdout.write('1 ' * 8000000)", {WA}),
     # -- compiling --------------------------------------------------------------------------------------
-    ("a million-digit literal", "sum", "x = " + "9" * 1000000 + "\n" + SUM, {TLE, CE}),
-    ("a huge expression", "sum", "x = " + "+".join(["1"] * 300000) + "\n" + SUM, {AC, TLE, CE, MLE}),
+    ("a million-digit literal", "sum", "x = " + "9" * 1000000 + "\n" + SUM, {CE}),  # TLE while compiling
+    ("a huge expression", "sum", "x = " + "+".join(["1"] * 300000) + "\n" + SUM, {AC, CE}),
     ("nesting the parser refuses", "sum", "x = " + "(" * 5000 + ")" * 5000, {CE}),
     ("correct, 150 MB, after the bombs", "sum", "x = bytearray(150 << 20)\n" + SUM, {AC}),
 ]

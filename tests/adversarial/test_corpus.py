@@ -129,9 +129,11 @@ def judged(tmp_path_factory):
               "SECRET": secret, "ROOT": PACKAGE_ROOT, "RUNS": str(work / "runs"), "MARKHEX": secrets.token_hex(16)}
     apps_rows, humaneval_rows = [], []
     good = iter(GOOD_SUM)
-    for _, task, source, _ in CORPUS:
+    for _, task, source, verdicts in CORPUS:
         rows = humaneval_rows if task.startswith("HumanEval") else apps_rows
         rows.append({"task_id": task, "completion": _fill(source, values)})
+        if verdicts == {"AC"}:  # a correct entry (a marked one is followed by its scanner at once)
+            continue
         if task == "sum" and len(apps_rows) % 7 == 0:  # correct programs between the hostile ones
             rows.append({"task_id": "sum", "completion": next(good, GOOD_SUM[0])})
         elif task in CORRECT and task != "sum":  # and after each hostile one of the other tasks
