@@ -38,7 +38,7 @@ def command(samples: str, run: str, workers: int, out: str | None = None) -> lis
 def zygotes() -> set[int]:
     found = set()
     for p in psutil.process_iter(["cmdline"]):
-        if p.info["cmdline"] and "judge.sandbox.zygote" in " ".join(p.info["cmdline"]):
+        if p.info["cmdline"] and any(f"judge.sandbox.{role}" in p.info["cmdline"] for role in ("zygote", "compiler")):
             found.add(p.pid)
     return found
 

@@ -32,23 +32,24 @@ def execution_verdict(run: RunResult, limits: Limits) -> tuple[Verdict | None, s
 
     Priority (DESIGN): IE > CE > SV > TLE > MLE > OLE > RE.  The exit status and resource
     usage come from the kernel; the child's own status note only names exceptions, so a
-    program that forges it can only hurt itself.  A program whose compiling child failed
-    (``status["compiling"]``) never ran: CE, naming the limit compiling exceeded (a TLE there
-    must not make it "timeout-only").
+    program that forges it can only hurt itself.  A child that ended while compiling (the
+    note's phase) never ran the program: CE, with the exception or the limit compiling exceeded
+    (a TLE there must not make the program "timeout-only").
     """
-    verdict, detail = _verdict(run, limits)
-    if run.status.get("compiling") and verdict is not Verdict.CE and verdict is not Verdict.IE:
-        return Verdict.CE, f"{verdict.value} while compiling: {detail}" if verdict else "compiling failed"
-    return verdict, detail
-
-
-def _verdict(run: RunResult, limits: Limits) -> tuple[Verdict | None, str]:
     status = run.status
     phase = status.get("phase")
     if phase == "setup" and run.exit == 125:
         return Verdict.IE, f"sandbox setup failed: {status.get('exc')}: {status.get('msg', '')}"
-    if phase == "compile" and run.exit == 1:
-        return Verdict.CE, str(status.get("exc") or "SyntaxError")
+    if phase == "compile" and run.exit != 0:
+        if status.get("exc"):
+            return Verdict.CE, str(status["exc"])
+        limit, detail = _ended(run, limits)
+        return Verdict.CE, f"{limit.value if limit else 'RE'} while compiling: {detail or 'ended'}"
+    return _ended(run, limits)
+
+
+def _ended(run: RunResult, limits: Limits) -> tuple[Verdict | None, str]:
+    status = run.status
     if run.signal == signal.SIGSYS:
         return Verdict.SV, "forbidden system call"
     if run.watchdog:

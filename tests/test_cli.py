@@ -97,8 +97,9 @@ def test_bigcode_generations_and_report_json(tmp_path):
     assert all(r["tests"] and {"verdict", "cpu", "memory_kb", "accepted_by"} <= set(r["tests"][0]) for r in rows)
 
 
-def _zygotes_of(pid_root):
-    return [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] and "judge.sandbox.zygote" in " ".join(p.info["cmdline"])]
+def _zygotes_of(pid_root):  # zygotes and compilers: the sandbox's processes
+    return [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"]
+            and any(f"judge.sandbox.{role}" in p.info["cmdline"] for role in ("zygote", "compiler"))]
 
 
 def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):

@@ -50,13 +50,13 @@
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
 #endif
 
-enum { STATUS_FD = 3, CALL_FD = 4 };
+enum { STATUS_FD = 3, CALL_FD = 4, CODE_FD = 5 };
 
 static struct {
     int configured;
-    int stdin_fd, stdout_fd, stderr_fd, status_fd, scope_fd;
+    int stdin_fd, stdout_fd, stderr_fd, status_fd, scope_fd, code_fd;
     char scratch[4096];
-    rlim_t cpu_soft, cpu_hard, fsize, memory;
+    rlim_t cpu_soft, cpu_hard, fsize;
     long long uid; /* -1: keep the zygote's */
     int keep_dac_read;
     pid_t zygote;
@@ -80,9 +80,9 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     (void)self;
     const char *scratch;
     Py_buffer filter;
-    unsigned long long cpu_soft, cpu_hard, fsize, memory;
-    if (!PyArg_ParseTuple(args, "iiiiisKKKKLpiy*", &cfg.stdin_fd, &cfg.stdout_fd, &cfg.stderr_fd,
-                          &cfg.status_fd, &cfg.scope_fd, &scratch, &cpu_soft, &cpu_hard, &fsize, &memory,
+    unsigned long long cpu_soft, cpu_hard, fsize;
+    if (!PyArg_ParseTuple(args, "iiiiiisKKKLpiy*", &cfg.stdin_fd, &cfg.stdout_fd, &cfg.stderr_fd,
+                          &cfg.status_fd, &cfg.code_fd, &cfg.scope_fd, &scratch, &cpu_soft, &cpu_hard, &fsize,
                           &cfg.uid, &cfg.keep_dac_read, &cfg.zygote, &filter))
         return NULL;
     if (strlen(scratch) >= sizeof cfg.scratch || filter.len % sizeof(struct sock_filter) != 0
@@ -95,7 +95,6 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     cfg.cpu_soft = (rlim_t)cpu_soft;
     cfg.cpu_hard = (rlim_t)cpu_hard;
     cfg.fsize = (rlim_t)fsize;
-    cfg.memory = (rlim_t)memory;
     PyMem_RawFree(cfg.filter);
     cfg.filter = PyMem_RawMalloc(filter.len);
     if (cfg.filter == NULL) {
@@ -110,25 +109,21 @@ static PyObject *configure(PyObject *self, PyObject *args) {
 }
 
 /* Everything between fork and the program; returns only when the child is ready to run it. */
-/* `vm`: the zygote's address-space size (measured by the zygote whenever it changes, at each
- * program it loads); the program's memory limit is counted on top of it, so that nothing the
- * zygote came to hold shrinks the room a later program gets. */
-static void setup_child(long call_fd, rlim_t vm) {
+static void setup_child(long call_fd) {
     if (dup2(cfg.stdin_fd, 0) < 0 || dup2(cfg.stdout_fd, 1) < 0 || dup2(cfg.stderr_fd, 2) < 0
         || dup2(cfg.status_fd, STATUS_FD) < 0)
         _exit(125); /* no status fd to write to */
-    if (call_fd >= 0 && dup2((int)call_fd, CALL_FD) < 0)
+    /* the program's code (sealed: read-only to everyone); the harness closes it before the program runs */
+    if ((call_fd >= 0 && dup2((int)call_fd, CALL_FD) < 0) || dup2(cfg.code_fd, CODE_FD) < 0)
         fail("dup2");
     if (cfg.scope_fd >= 0 && syscall(SYS_landlock_restrict_self, cfg.scope_fd, 0) != 0)
         fail("landlock_restrict_self");
-    if (syscall(SYS_close_range, CALL_FD + 1, ~0U, 0) != 0)
+    if (syscall(SYS_close_range, CODE_FD + 1, ~0U, 0) != 0)
         fail("close_range");
     if (chdir(cfg.scratch) != 0)
         fail("chdir");
     struct rlimit cpu = {cfg.cpu_soft, cfg.cpu_hard}, fsize = {cfg.fsize, cfg.fsize};
-    struct rlimit as = {vm + cfg.memory, vm + cfg.memory};
-    if (setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_FSIZE, &fsize) != 0
-        || (vm && setrlimit(RLIMIT_AS, &as) != 0))
+    if (setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_FSIZE, &fsize) != 0)
         fail("setrlimit");
     if (cfg.uid >= 0) {
         uid_t id = (uid_t)cfg.uid;
@@ -171,7 +166,7 @@ static double now(void) {
 
 /* Fork one test child (stdin already in its memfd).  Returns 0 in the child, once it is set
  * up; 1 in the zygote once the child has ended (*out filled); -1 with errno on failure. */
-static int spawn_test(long call_fd, double wall_limit, rlim_t vm, struct ended *out) {
+static int spawn_test(long call_fd, double wall_limit, struct ended *out) {
     if (reset(cfg.stdout_fd) || reset(cfg.stderr_fd) || reset(cfg.status_fd))
         return -1;
     double start = now();
@@ -179,7 +174,7 @@ static int spawn_test(long call_fd, double wall_limit, rlim_t vm, struct ended *
     pid_t pid = fork();
     if (pid == 0) {
         PyOS_AfterFork_Child();
-        setup_child(call_fd, vm);
+        setup_child(call_fd);
         return 0;
     }
     int saved = errno;
@@ -268,10 +263,8 @@ static PyObject *read_span(int fd, long long from, long long len) {
     return bytes;
 }
 
-/* run(stdin, call_fd, wall_seconds, output_limit, vm): fork one test child.
+/* run(stdin, call_fd, wall_seconds, output_limit): fork one test child.
  *
- * stdin: bytes, or None when the stdin memfd already holds it (a source to compile); vm: the
- * zygote's address-space size in bytes (see setup_child).
  * In the child: set up, then return None (the caller runs the program).  In the zygote: wait
  * for the child under the wall-clock watchdog and return (exit code or None, signal or None,
  * CPU seconds, wall seconds, peak RSS in KiB, watchdog fired, stdout (at most output_limit
@@ -280,27 +273,21 @@ static PyObject *read_span(int fd, long long from, long long len) {
  */
 static PyObject *run(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *stdin_obj;
+    Py_buffer input;
     int call_fd;
     double wall_limit;
     long long output_limit;
-    unsigned long long vm;
-    if (!PyArg_ParseTuple(args, "OidLK", &stdin_obj, &call_fd, &wall_limit, &output_limit, &vm))
+    if (!PyArg_ParseTuple(args, "y*idL", &input, &call_fd, &wall_limit, &output_limit))
         return NULL;
     if (!cfg.configured) {
+        PyBuffer_Release(&input);
         PyErr_SetString(PyExc_RuntimeError, "configure() first");
         return NULL;
     }
-    int failed = 0;
-    if (stdin_obj != Py_None) { /* None: the stdin memfd already holds the input */
-        Py_buffer input;
-        if (PyObject_GetBuffer(stdin_obj, &input, PyBUF_SIMPLE) != 0)
-            return NULL;
-        failed = write_at_start(cfg.stdin_fd, input.buf, input.len);
-        PyBuffer_Release(&input);
-    }
+    int failed = write_at_start(cfg.stdin_fd, input.buf, input.len);
+    PyBuffer_Release(&input);
     struct ended e;
-    int where = failed ? -1 : spawn_test(call_fd, wall_limit, (rlim_t)vm, &e);
+    int where = failed ? -1 : spawn_test(call_fd, wall_limit, &e);
     if (where < 0)
         return PyErr_SetFromErrno(PyExc_OSError);
     if (where == 0)
@@ -365,9 +352,9 @@ static int send_span(int sock, int fd, long long from, long long len) {
     return 0;
 }
 
-/* Move `size` bytes from the socket into a memfd (a test's stdin, or a program's source):
- * 0, -1 (errno set) or -2 (the socket closed).  The buffer they pass through is zeroed after a
- * source: it must leave no trace in the zygote's memory that a later program could scan for. */
+/* Move `size` bytes from the socket into a memfd (a test's stdin, or a program's code): 0, -1
+ * (errno set) or -2 (the socket closed).  The buffer they pass through is zeroed after a code:
+ * it must leave no trace in the zygote's memory that a later program could scan for. */
 static int receive_into(int sock, int fd, uint32_t size, int wipe) {
     static char chunk[1 << 16];
     int result = ftruncate(fd, 0) == 0 ? 0 : -1;
@@ -395,7 +382,7 @@ static int receive_into(int sock, int fd, uint32_t size, int wipe) {
     return result;
 }
 
-/* receive(sock_fd, fd, size): copy a program's source from the socket into a memfd. */
+/* receive(sock_fd, fd, size): copy a program's code from the socket into a memfd. */
 static PyObject *receive(PyObject *self, PyObject *args) {
     (void)self;
     int sock, fd;
@@ -499,7 +486,7 @@ static void put_double(unsigned char **at, double v) {
     put64(at, bits);
 }
 
-/* serve(sock_fd, loaded, wall_seconds, output_limit, vm): answer test frames until another frame.
+/* serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames until another frame.
  *
  * A test frame is b"T" + !II (sequence number, stdin length) + stdin; it runs the loaded program (stdio) in a new
  * child and is answered with a result frame (see judge/sandbox/protocol.py).  Returns None in a
@@ -512,8 +499,7 @@ static PyObject *serve(PyObject *self, PyObject *args) {
     int sock, loaded;
     double wall_limit;
     long long output_limit;
-    unsigned long long vm;
-    if (!PyArg_ParseTuple(args, "ipdLK", &sock, &loaded, &wall_limit, &output_limit, &vm))
+    if (!PyArg_ParseTuple(args, "ipdL", &sock, &loaded, &wall_limit, &output_limit))
         return NULL;
     if (!cfg.configured) {
         PyErr_SetString(PyExc_RuntimeError, "configure() first");
@@ -537,7 +523,7 @@ static PyObject *serve(PyObject *self, PyObject *args) {
             errno = ENOEXEC;
             got = -1;
         }
-        int where = got < 0 ? -1 : spawn_test(-1, wall_limit, (rlim_t)vm, &e);
+        int where = got < 0 ? -1 : spawn_test(-1, wall_limit, &e);
         if (where == 0)
             Py_RETURN_NONE;
         long long stdout_size = 0, from = 0, len = 0, err_from = 0, err_len = 0, note_len = 0, ignored;
@@ -585,12 +571,12 @@ static PyObject *serve(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
-     "configure(stdin, stdout, stderr, status, scope_fd, scratch, cpu_soft, cpu_hard, fsize, memory, "
+     "configure(stdin, stdout, stderr, status, code, scope_fd, scratch, cpu_soft, cpu_hard, fsize, "
      "uid, keep_dac_read, zygote_pid, filter): store what every child sets up (in the zygote, once)."},
-    {"run", run, METH_VARARGS, "run(stdin, call_fd, wall_seconds, output_limit, vm): fork and wait for one test child."},
-    {"serve", serve, METH_VARARGS, "serve(sock_fd, loaded, wall_seconds, output_limit, vm): answer test frames."},
+    {"run", run, METH_VARARGS, "run(stdin, call_fd, wall_seconds, output_limit): fork and wait for one test child."},
+    {"serve", serve, METH_VARARGS, "serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames."},
     {"clean", clean, METH_O, "clean(directory): empty it, however deep; True when it is empty."},
-    {"receive", receive, METH_VARARGS, "receive(sock_fd, fd, size): copy a program's source into a memfd, leaving no copy."},
+    {"receive", receive, METH_VARARGS, "receive(sock_fd, fd, size): copy a program's code into a memfd, leaving no copy."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -7,10 +7,11 @@ import functools
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
-import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,9 +26,12 @@ MAX_NAME = 100            # characters of an exception name a program reports
 MAX_MESSAGE = 300
 # The zygote is started in the candidate interpreter without site (-S) or user site (-s), with
 # the judge package's folder on its path only until its own modules are loaded.
-BOOT = ("import json, sys\nconfig = json.loads(sys.argv[1])\n"
+# argv: the module to run (judge.sandbox.zygote or judge.sandbox.compiler: it names the process),
+# its configuration.
+BOOT = ("import importlib, json, sys\nconfig = json.loads(sys.argv[2])\n"
         "sys.path[:] = [config['package_parent']] + [p for p in sys.path if p]\n"
-        "from judge.sandbox.zygote import main\nmain(config)\n")
+        "importlib.import_module(sys.argv[1]).main(config)\n")
+COMPILER_UID_OFFSET = 50_000_000  # as root, a compiler's uid: the worker's uid plus this (no program has it)
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,111 @@ def _package_parent() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(judge.__file__)))
 
 
+def _launch(rt: dict[str, Any], config: dict[str, Any], cwd: str, env: dict[str, str]):
+    """Start a sandbox process (``config["role"]``: zygote or compiler) in the candidate runtime's
+    interpreter: (process, socket, its hello)."""
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    config = dict(config, fd=child.fileno(), package_parent=_package_parent(), seccomp_zygote=_bpf(False),
+                  seccomp_child=_bpf(True))
+    debug = os.environ.get("JUDGE_DEBUG_ZYGOTE")
+    proc = subprocess.Popen(
+        [rt["executable"], "-s", "-S", "-B", "-c", BOOT, f"judge.sandbox.{config['role']}", json.dumps(config)],
+        pass_fds=[child.fileno()], env=env, cwd=cwd, start_new_session=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=None if debug else subprocess.DEVNULL)
+    child.close()
+    try:
+        hello, _, _ = protocol.recv(parent)
+    except (protocol.ChannelClosed, OSError) as err:
+        proc.kill()
+        proc.wait()
+        parent.close()
+        raise RuntimeError(f"the sandbox worker failed to start (run with JUDGE_DEBUG_ZYGOTE=1 to see why): {err}") from err
+    return proc, parent, hello
+
+
+def _stop(proc: subprocess.Popen | None, sock: socket.socket | None, gently: bool) -> None:
+    if sock is not None:
+        if gently:
+            try:
+                protocol.send(sock, {"op": "exit"})
+            except OSError:
+                pass
+        sock.close()
+    if proc is not None:
+        if not gently:
+            proc.kill()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class Compiler:
+    """The referee's handle on a compiler process (:mod:`judge.sandbox.compiler`)."""
+
+    def __init__(self, options: SandboxOptions, limits: Limits, rt: dict[str, Any]) -> None:
+        self.options, self.limits, self.rt = options, limits, rt
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.seq = 0
+        self.start()
+
+    def start(self) -> None:
+        uid = None if self.options.uid is None else self.options.uid + COMPILER_UID_OFFSET
+        config = {"role": "compiler", "uid": uid, "landlock": self.options.landlock, "limits": self.limits.to_wire()}
+        self.proc, self.sock, _ = _launch(self.rt, config, self.options.scratch_root,
+                                          {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"})
+        self.sock.settimeout(self.limits.wall_seconds)
+
+    def close(self, gently: bool = True) -> None:
+        _stop(self.proc, self.sock, gently)
+        self.proc = self.sock = None
+
+    def compile(self, source: bytes, prelude: str, wrap_fallback: bool) -> tuple[bytes | None, RunResult | None]:
+        """(marshalled code, None), or (None, how compiling failed: a result whose verdict is CE)."""
+        for attempt in range(2):
+            if self.sock is None:
+                self.start()
+            assert self.sock is not None and self.proc is not None
+            self.seq += 1
+            start = time.monotonic()
+            try:
+                protocol.send(self.sock, {"op": "compile", "seq": self.seq, "prelude": prelude,
+                                          "wrap_fallback": wrap_fallback}, (source,))
+                header, blobs, _ = protocol.recv(self.sock)
+            except TimeoutError:  # still compiling at the wall-clock limit
+                self.close(gently=False)
+                return None, self._failed(start, sig=signal.SIGKILL, watchdog=True)
+            except (protocol.ChannelClosed, OSError, ValueError):
+                if self.proc.poll() is None:
+                    self.proc.kill()
+                died = self.proc.wait()
+                self.close(gently=False)
+                if died == -signal.SIGPROF:  # its CPU timer: the program's time limit
+                    return None, self._failed(start, sig=signal.SIGXCPU, cpu=self.limits.cpu)
+                if attempt == 0:
+                    continue  # killed from outside or crashed: once more with a fresh one
+                return None, self._failed(start, sig=-died if died < 0 else None, exc="CompilerCrashed")
+            if header.get("seq") != self.seq:
+                self.close(gently=False)
+                raise ZygoteDied(f"compiler answer {header.get('seq')!r} to request {self.seq}: out of step")
+            if "exc" in header:
+                if header["exc"] == "MemoryError":  # it exits after answering: its heap may stay large
+                    self.close()
+                return None, self._failed(start, cpu=header.get("cpu", 0.0), exc=str(header["exc"])[:MAX_NAME],
+                                          msg=str(header.get("msg", ""))[:MAX_MESSAGE])
+            if not blobs or len(blobs[0]) > self.limits.output:
+                return None, self._failed(start, exc="OutputLimit", msg="compiled code larger than the output limit")
+            return blobs[0], None
+        raise AssertionError("unreachable")
+
+    def _failed(self, start: float, sig: int | None = None, cpu: float = 0.0, watchdog: bool = False,
+                exc: str | None = None, msg: str = "") -> RunResult:
+        status = {"phase": "compile", "exc": exc, "exit": 1, "msg": msg}
+        return RunResult(1 if sig is None else None, sig, cpu, time.monotonic() - start, 0, watchdog, status)
+
+
 class ZygoteClient:
     def __init__(self, index: int, options: SandboxOptions, limits: Limits, numpy: bool = False) -> None:
         self.index = index
@@ -133,8 +242,9 @@ class ZygoteClient:
         self.proc: subprocess.Popen | None = None
         self.info: dict[str, Any] = {}
         self.loaded: tuple | None = None            # the program the zygote holds
-        self.load_error: RunResult | None = None    # how compiling it failed, if it did
+        self.load_error: RunResult | None = None    # how compiling it failed
         self.seq = 0
+        self.compiler: Compiler | None = None
         self.start()
 
     def start(self) -> None:
@@ -142,7 +252,6 @@ class ZygoteClient:
         # zygote ended because of them) is never handed to the next.
         self.starts += 1
         self.scratch = os.path.join(self.options.scratch_root, f"w{self.index}{'n' if self.numpy else ''}.{self.starts}")
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         os.makedirs(self.options.scratch_root, mode=0o711, exist_ok=True)
         rt = runtime.prepare(self.options.runtime, self.options.scratch_root)
         package = _package_parent()
@@ -151,56 +260,33 @@ class ZygoteClient:
         hidden = self.options.hidden + rt["hidden"] + [os.path.join(package, "judge"), self.options.scratch_root]
         if os.path.basename(package) not in ("site-packages", "dist-packages"):
             hidden.append(package)
-        config = {"fd": child.fileno(), "uid": self.options.uid, "scratch": self.scratch, "package_parent": package,
+        config = {"role": "zygote", "uid": self.options.uid, "scratch": self.scratch,
                   "sys_path": rt["sys_path"], "readable": rt["readable"], "hidden": hidden,
                   "landlock": self.options.landlock, "netns": self.options.netns, "c_spawn": self.options.c_spawn,
-                  "numpy": self.numpy, "limits": self.limits.to_wire(),
-                  "seccomp_zygote": _bpf(False), "seccomp_child": _bpf(True)}
+                  "numpy": self.numpy, "limits": self.limits.to_wire()}
         # Fixed: HOME, USER and LOGNAME answer the usual look-ups (getpass, expanduser) without
         # the C library's user database, which is not readable in the sandbox.
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0",
                "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "HOME": self.scratch, "TMPDIR": self.scratch,
                "USER": "judge", "LOGNAME": "judge"}
-        debug = os.environ.get("JUDGE_DEBUG_ZYGOTE")
-        self.proc = subprocess.Popen(
-            [rt["executable"], "-s", "-S", "-B", "-c", BOOT, json.dumps(config)],
-            pass_fds=[child.fileno()], env=env, cwd=self.options.scratch_root, start_new_session=True,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=None if debug else subprocess.DEVNULL)
-        child.close()
-        self.sock = parent
         self.loaded = self.load_error = None
-        try:
-            self.info, _, _ = protocol.recv(parent)
-        except (protocol.ChannelClosed, OSError) as err:
-            raise RuntimeError(f"the sandbox worker failed to start (run with JUDGE_DEBUG_ZYGOTE=1 to see why): {err}") from err
+        self.proc, self.sock, self.info = _launch(rt, config, self.options.scratch_root, env)
         self.info["runtime"] = rt["describe"]
+        if self.compiler is None:
+            self.compiler = Compiler(self.options, self.limits, rt)
 
     def close(self) -> None:
-        if self.sock is not None:
-            try:
-                protocol.send(self.sock, {"op": "exit"})
-            except OSError:
-                pass
-            self.sock.close()
-            self.sock = None
-        if self.proc is not None:
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
+        _stop(self.proc, self.sock, gently=True)
+        self.proc = self.sock = None
+        if self.compiler is not None:
+            self.compiler.close()
+            self.compiler = None
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def restart(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
+        _stop(self.proc, self.sock, gently=False)
+        self.proc = self.sock = None
         self.start()
 
     def _send(self, send) -> int:
@@ -234,23 +320,21 @@ class ZygoteClient:
         return RunResult.from_wire(header, blobs)
 
     def _load(self, program: tuple, header: dict[str, Any]) -> RunResult | None:
-        """Make ``program`` the zygote's current one; how compiling it failed, or None."""
-        if self.loaded == program:  # the zygote compiles a program once, then runs it per input
+        """Make ``program`` the zygote's current one, compiled by the compiler (unanswered by the
+        zygote); how compiling it failed, or None."""
+        if self.loaded == program:
             return self.load_error
-        source = program[0].encode("utf-8", "surrogateescape")
+        assert self.compiler is not None
+        code, failed = self.compiler.compile(program[0].encode("utf-8", "surrogateescape"), header["prelude"],
+                                             bool(header.get("wrap_fallback")))
+        self.loaded, self.load_error = program, failed
+        if code is not None:
+            def send(sock, seq):
+                protocol.send(sock, dict(header, op="load", seq=seq, code_size=len(code)))
+                sock.sendall(code)
 
-        def send(sock, seq):
-            protocol.send(sock, dict(header, op="load", seq=seq, source_size=len(source)))
-            sock.sendall(source)
-
-        seq = self._send(send)
-        header, blobs, _ = self._exchange(protocol.recv, seq)
-        result = None
-        if not header.get("loaded"):
-            result = RunResult.from_wire(header, blobs)
-            result.status = dict(result.status, compiling=True)
-        self.loaded, self.load_error = program, result
-        return result
+            self._send(send)
+        return failed
 
     def run_stdio(self, source: str, stdin: bytes, prelude: str = "", wrap_fallback: bool = False) -> RunResult:
         failed = self._load((source, prelude, wrap_fallback, "stdio"),

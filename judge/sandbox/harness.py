@@ -18,6 +18,7 @@ import gc
 import io
 import json
 import marshal
+import mmap
 import os
 import struct
 import sys
@@ -25,7 +26,7 @@ import types
 
 from judge.sandbox import wire
 
-STATUS_FD, CALL_FD = 3, 4
+STATUS_FD, CALL_FD, CODE_FD = 3, 4, 5
 _LEN = struct.Struct("!I")
 _CALL = struct.Struct("!II")  # a call frame: sequence number, length of the encoded arguments
 PROGRAM_FILE = "solution.py"
@@ -121,43 +122,20 @@ def _finish(code: int, phase: str, exc_name: str | None = None) -> None:
     os._exit(code)
 
 
-def compile_error_status(err: BaseException) -> dict:
-    return {"phase": "compile", "exc": type(err).__name__, "exit": 1, "msg": str(err)[:300]}
-
-
-def compile_child(request: dict) -> None:
-    """In a child under the program's limits: compile the source on stdin, write the marshalled
-    code to stdout, exit (never returns).  No program code runs here."""
+def _load():
+    """The program's code, from the sealed memfd its zygote received it in (CODE_FD), which is
+    closed before the program runs.  A sealed memfd cannot be written: no program changes the
+    code its next test runs."""
     try:
-        chunks = []
-        while True:
-            chunk = os.read(0, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        source = b"".join(chunks).decode("utf-8", "surrogateescape")
-        del chunks
-        code = compile_program(source, request.get("prelude") or "", bool(request.get("wrap_fallback")))
-        data = marshal.dumps(code)
-    except BaseException as err:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
-        _write_status("compile", type(err).__name__, 1, str(err)[:300])
-        os._exit(1)
-    view = memoryview(data)
-    try:
-        while view:
-            view = view[os.write(1, view):]
-    except OSError as err:  # larger than the output limit
-        _write_status("compile", type(err).__name__, 1, "compiled code larger than the output limit")
-        os._exit(1)
-    os._exit(0)
+        with mmap.mmap(CODE_FD, 0, mmap.MAP_PRIVATE, mmap.PROT_READ) as mapped:
+            return marshal.loads(mapped)
+    finally:
+        os.close(CODE_FD)
 
 
-def run(request: dict, code_map, streams: tuple, modules: dict[str, types.ModuleType]) -> None:
-    """Run the loaded program as the request says, then exit the process (never returns).
-
-    ``code_map``: the program's marshalled code, mapped read-only by the zygote.
-    """
-    code = marshal.loads(code_map)
+def run(request: dict, streams: tuple, modules: dict[str, types.ModuleType]) -> None:
+    """Run the loaded program as the request says, then exit the process (never returns)."""
+    code = _load()
     module = modules[request["mode"]]
     gc.enable()
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams

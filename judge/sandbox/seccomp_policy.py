@@ -8,8 +8,8 @@ fails with ENOSYS, as on a kernel that lacks the call, except:
   killed with SIGSYS, the SV (sandbox violation) verdict;
 - calls a correct program may try and handle when they fail: creating a network socket
   (EACCES: standard library and HTTP clients probe for sockets, glibc's user look-ups try nscd),
-  SysV and POSIX IPC (EPERM: kernel objects that would outlive the test and hold memory outside
-  its address-space limit), changing file owners, modes and times (EPERM: Landlock does not
+  SysV and POSIX IPC and memfds (EPERM: kernel objects that would outlive the test or hold
+  memory outside its address-space limit), changing file owners, modes and times (EPERM: Landlock does not
   cover them, and the runtime's files may belong to the judge's user);
 - calls that act on a process: allowed only on the calling process itself (``prlimit64``,
   ``setpriority`` and the ``sched_set*`` calls with pid 0), so that no program can change the
@@ -18,8 +18,8 @@ fails with ENOSYS, as on a kernel that lacks the call, except:
 It is split in two filters, both compiled to BPF once (building one costs about a
 millisecond): the zygote installs the allow-list on itself at start-up, and every test child
 inherits it; each child then installs the small one, which takes away what only the zygote
-may do (create processes, change identity, empty the scratch directory of a program's
-unreadable directories).
+may do (create processes, change identity, make memfds, empty the scratch directory of a
+program's unreadable directories).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ ALLOWED = (
     "seccomp", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
     # used by the zygote (before its children take them away, see CHILD_DENIED)
     "fork", "vfork", "pidfd_open", "setsid", "setpgid", "fchmod", "fchmodat", "chmod",
-    "setgroups", "setresuid", "setresgid", "capset",
+    "setgroups", "setresuid", "setresgid", "capset", "memfd_create",
 )
 
 # On the calling process only: argument 0 (the pid or, for setpriority, argument 1) must be 0.
@@ -84,7 +84,7 @@ REFUSED = {
         # kernel objects that outlive the test and hold memory beyond its limit
         "shmget", "shmat", "shmdt", "shmctl", "semget", "semop", "semctl", "semtimedop",
         "msgget", "msgsnd", "msgrcv", "msgctl", "mq_open", "mq_unlink", "mq_timedsend",
-        "mq_timedreceive", "mq_notify", "mq_getsetattr", "memfd_create", "memfd_secret",
+        "mq_timedreceive", "mq_notify", "mq_getsetattr", "memfd_secret",
         # file metadata, which Landlock does not cover
         "chown", "fchown", "lchown", "fchownat", "utime", "utimes", "futimesat", "utimensat",
         "fchmodat2", "setuid", "setgid", "setreuid", "setregid", "setfsuid", "setfsgid",
@@ -110,7 +110,8 @@ FORBIDDEN = (
 
 # What the zygote needs and its children must not have.
 CHILD_FORBIDDEN = ("fork", "vfork", "pidfd_open", "setsid", "setpgid")
-CHILD_DENIED = ("fchmod", "fchmodat", "chmod", "setgroups", "setresuid", "setresgid", "capset")
+CHILD_DENIED = ("fchmod", "fchmodat", "chmod", "setgroups", "setresuid", "setresgid", "capset",
+                "memfd_create")  # the zygote makes one per program; a child's would hold memory beyond its limit
 
 
 def _add(flt, action, name: str, *args) -> None:

@@ -3,15 +3,14 @@
 It is started by exec, in the candidate runtime's interpreter without ``site`` (see
 :mod:`judge.sandbox.runtime`), with a clean environment, so its memory holds nothing of the
 judge's: no dataset, no expected output.  At start-up it restricts itself with everything its
-children share (Landlock, the seccomp allow-list, static rlimits).  It receives a program,
-compiles it in a child of its own under the program's limits (a compile bomb costs the program's
-time and memory, not the zygote's), keeps the compiled code in a memfd it maps read-only and
-never copies into its own heap (no later program can find an earlier one's code there), then
-runs test inputs, one frame each (see :mod:`judge.sandbox.protocol`).  Per test it forks, and in
-the child: wires stdin/stdout/stderr/status to memfds, enters the scratch directory, sets the
-CPU, memory (on top of the zygote's size at that moment) and output limits, drops to the
-worker's uid and installs the small seccomp filter that forbids creating processes, then runs
-the program (:mod:`judge.sandbox.harness`).  The zygote waits on a pidfd with a wall-clock
+children share (Landlock, the seccomp allow-list, static rlimits).  It receives a program's
+code, compiled by a sandboxed compiler process (:mod:`judge.sandbox.compiler`), into a sealed
+memfd, never into its own heap: no later program can find an earlier one's code in the memory
+it inherits.  Then test inputs, one frame each (see :mod:`judge.sandbox.protocol`).  Per test
+it forks, and in the child: wires stdin/stdout/stderr/status and the code memfd, enters the
+scratch directory, sets the CPU and output limits, drops to the worker's uid and installs the
+small seccomp filter that forbids creating processes, then runs the program
+(:mod:`judge.sandbox.harness`).  The zygote waits on a pidfd with a wall-clock
 watchdog, answers with the exit status, CPU time, peak memory and the captured output, and
 empties the scratch directory.  These per-test steps run in C (judge/sandbox/_spawn.c) when it
 is built, and in the Python below otherwise.
@@ -25,7 +24,6 @@ import fcntl
 import gc
 import json
 import math
-import mmap
 import os
 import resource
 import select
@@ -62,7 +60,7 @@ MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 CLONE_NEWIPC = 0x08000000
-ZYGOTE_MEMORY_MARGIN = 512 << 20  # the zygote's own address-space limit, above a program's
+SEALED = fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL
 CAP_DAC_READ_SEARCH = 2
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -95,20 +93,20 @@ class Zygote:
         self.child_filter = CompiledFilter(child_bpf) if self.spawn is None else None  # the Python set-up's
         self.memfds = {name: _high(os.memfd_create(f"judge-{name}", os.MFD_CLOEXEC))
                        for name in ("stdin", "stdout", "stderr", "status", "code")}
-        self.statm = _high(os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC))  # read after Landlock
         self.streams = harness.make_streams()
         self.modules = harness.prepare()
-        self.base_vm = self.vm = _vm_size(self.statm)  # vm: measured again at each program loaded
-        self.program: tuple[dict, mmap.mmap] | None = None  # the loaded program: (request, its code, mapped)
+        self.base_vm = _vm_size()
+        self.program: dict | None = None  # the loaded program's request (its code is in its memfd)
         self.dirty = False  # the scratch directory could not be emptied
         self.landlock_abi = self.landlock_rules = 0
         self._restrict_self(config)
         if self.spawn is not None:
             cpu = max(1, math.ceil(self.limits["cpu"]))
             fds = self.memfds
-            self.spawn.configure(fds["stdin"], fds["stdout"], fds["stderr"], fds["status"],
+            self.spawn.configure(fds["stdin"], fds["stdout"], fds["stderr"], fds["status"], fds["code"],
                                    -1 if self.scope_fd is None else self.scope_fd, self.scratch, cpu, cpu + 1,
-                                   self.limits["output"], self.limits["memory"], -1 if self.uid is None else self.uid, self.keep_dac_read, self.pid, child_bpf)
+                                   self.limits["output"], -1 if self.uid is None else self.uid,
+                                   self.keep_dac_read, self.pid, child_bpf)
         gc.collect()
         gc.freeze()  # children then do not dirty every inherited page on their first collection
         # No automatic collections here either: one writes to the header of every tracked object,
@@ -144,8 +142,7 @@ class Zygote:
         if self.uid is None and abi:
             fd = landlock.signal_scope_ruleset(abi)
             self.scope_fd = _high(fd) if fd is not None else None
-        # Each child sets its own limit: the zygote's size at the fork plus the program's memory.
-        memory = self.base_vm + self.limits["memory"] + ZYGOTE_MEMORY_MARGIN
+        memory = self.base_vm + self.limits["memory"]
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -207,9 +204,9 @@ class Zygote:
     def serve(self, sock: socket.socket) -> None:
         """Answer the referee until it says exit or goes away.
 
-        ``load`` makes a program the current one (compiled once, in a child); test frames then
-        run it on one input each.  ``call`` runs a function-call session on it (its channel rides
-        along).  Every answer repeats its request's sequence number.
+        ``load`` makes a program the current one (unanswered); test frames then run it on one
+        input each.  ``call`` runs a function-call session on it
+        (its channel rides along).  Every answer repeats its request's sequence number.
         """
         while True:
             kind = self._next_frame(sock)
@@ -222,8 +219,9 @@ class Zygote:
                     self.loads += 1
                     if self.loads % COLLECT_EVERY == 0:
                         gc.collect()
-                    header, out = self.load(req, sock)
-                elif op == "call" and self.program is not None:
+                    self.load(req, sock)
+                    continue
+                if op == "call" and self.program is not None:
                     header, out = self.call(fd)
                 else:  # "exit", or a call with nothing loaded
                     return
@@ -237,9 +235,9 @@ class Zygote:
         """Run test frames as they come; return the kind byte of the next other frame."""
         wall, output = self.limits["wall"], self.limits["output"]
         if self.spawn is not None:
-            kind = self.spawn.serve(sock.fileno(), self.program is not None, wall, output, self.vm)
+            kind = self.spawn.serve(sock.fileno(), self.program is not None, wall, output)
             if kind is None:  # in a test child, set up
-                self._run_program(*self.program)
+                self._run_program(self.program)
             return kind
         while True:
             try:
@@ -255,7 +253,7 @@ class Zygote:
             else:
                 ended = self._fork(stdin, None, 0)  # the output goes to the referee from its memfd
                 if ended is None:  # in the test child, set up
-                    self._run_program(*self.program)
+                    self._run_program(self.program)
                 self._clean_scratch()
             exit_code, signal_number, cpu, wall_s, maxrss_kb, watchdog, _, out_size, stderr_tail, note = ended
             protocol.send_result(sock, (seq, -1 if exit_code is None else exit_code, signal_number or 0, cpu, wall_s,
@@ -264,39 +262,23 @@ class Zygote:
             if self.dirty:
                 return b""
 
-    def load(self, req: dict, sock: socket.socket) -> tuple[dict, tuple[bytes, ...]]:
-        """Make the program whose source follows on the socket the current one.
+    def load(self, req: dict, sock: socket.socket) -> None:
+        """Make the program whose marshalled code follows on the socket the current one.
 
-        The source goes straight into the stdin memfd; a child, under the program's limits,
-        compiles it and writes the marshalled code to its stdout, which is moved (in the kernel)
-        to the code memfd and mapped read-only.  The zygote never holds the source or the code
-        in its heap.  Answers with how the compiling child ended.
+        The code goes straight into a new memfd (through a buffer zeroed after it, in C), which
+        is sealed against any change and takes the previous program's place at the descriptor
+        number the children's set-up dups.
         """
-        if self.program is not None:
-            self.program[1].close()
-            self.program = None
-        size = int(req["source_size"])
-        stdin_fd = self.memfds["stdin"]
+        self.program = None
+        code = os.memfd_create("judge-code", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        os.dup2(code, self.memfds["code"], inheritable=False)
+        os.close(code)
         if self.spawn is not None:
-            self.spawn.receive(sock.fileno(), stdin_fd, size)
+            self.spawn.receive(sock.fileno(), self.memfds["code"], int(req["code_size"]))
         else:
-            protocol.recv_into_file(sock, stdin_fd, size)
-        self.vm = _vm_size(self.statm)  # the previous program's code is unmapped
-        ended = self._fork(None, None, 0)  # its output (the code) is not read into the zygote
-        if ended is None:  # in the compiling child
-            harness.compile_child(req)
-        header, out = _result(ended)
-        self._clean_scratch()
-        size = header["stdout_size"]
-        if header["exit"] == 0 and header["signal"] is None and 0 < size <= self.limits["output"]:
-            code_fd = self.memfds["code"]
-            os.ftruncate(code_fd, 0)
-            os.lseek(code_fd, 0, os.SEEK_SET)  # sendfile writes at the file's own offset
-            _copy(self.memfds["stdout"], code_fd, size)
-            self.program = (req, mmap.mmap(code_fd, size, mmap.MAP_PRIVATE, mmap.PROT_READ))
-            self.vm = _vm_size(self.statm)
-        header["loaded"] = self.program is not None
-        return header, out
+            protocol.recv_into_file(sock, self.memfds["code"], int(req["code_size"]))
+        fcntl.fcntl(self.memfds["code"], fcntl.F_ADD_SEALS, SEALED)
+        self.program = req
 
     def call(self, call_fd: int | None) -> tuple[dict, tuple[bytes, ...]]:
         """Run a function-call session on the loaded program (the referee holds the other end)."""
@@ -308,23 +290,22 @@ class Zygote:
             # program's output must not linger in the zygote's heap.
             ended = self._fork(b"", call_fd, 0)
             if ended is None:  # in the test child, set up
-                self._run_program(*self.program)
+                self._run_program(self.program)
         finally:
             os.close(call_fd)
         self._clean_scratch()
         return _result(ended)
 
-    def _fork(self, stdin: bytes | None, call_fd: int | None, output_limit: int) -> tuple | None:
-        """Fork one child set up for a test: None in the child, how it ended in the zygote.
-        ``stdin`` None: the stdin memfd already holds it."""
+    def _fork(self, stdin: bytes, call_fd: int | None, output_limit: int) -> tuple | None:
+        """Fork one child set up for a test: None in the child, how it ended in the zygote."""
         if self.spawn is not None:
-            return self.spawn.run(stdin, -1 if call_fd is None else call_fd, self.limits["wall"], output_limit, self.vm)
+            return self.spawn.run(stdin, -1 if call_fd is None else call_fd, self.limits["wall"], output_limit)
         return self._spawn_python(stdin, call_fd, output_limit)
 
-    def _spawn_python(self, stdin: bytes | None, call_fd: int | None, output_limit: int) -> tuple | None:
+    def _spawn_python(self, stdin: bytes, call_fd: int | None, output_limit: int) -> tuple | None:
         """What judge/sandbox/_spawn.c's run() does, step for step, when it is not built."""
         fds = self.memfds
-        for name in ("stdout", "stderr", "status") if stdin is None else ("stdin", "stdout", "stderr", "status"):
+        for name in ("stdin", "stdout", "stderr", "status"):
             os.ftruncate(fds[name], 0)  # children share these files' offsets: rewind them too
             os.lseek(fds[name], 0, os.SEEK_SET)
         if stdin:
@@ -334,7 +315,7 @@ class Zygote:
         pid = os.fork()
         if pid == 0:
             try:
-                self._setup_child_python(call_fd, self.vm)
+                self._setup_child_python(call_fd)
             except BaseException as err:
                 _setup_failed(err)
             return None
@@ -367,14 +348,14 @@ class Zygote:
         clean = self.spawn.clean(self.scratch) if self.spawn is not None else _clean_dir(self.scratch)
         self.dirty = self.dirty or not clean
 
-    def _run_program(self, req: dict, code: mmap.mmap) -> None:
+    def _run_program(self, req: dict) -> None:
         """In a test child whose sandbox is in place: run the program, then exit."""
         try:
-            harness.run(req, code, self.streams, self.modules)
+            harness.run(req, self.streams, self.modules)
         except BaseException as err:
             _setup_failed(err)
 
-    def _setup_child_python(self, call_fd: int | None, vm: int) -> None:
+    def _setup_child_python(self, call_fd: int | None) -> None:
         """What judge/sandbox/_spawn.c does in a child, step for step, when it is not built."""
         fds = self.memfds
         os.dup2(fds["stdin"], 0)
@@ -383,15 +364,14 @@ class Zygote:
         os.dup2(fds["status"], harness.STATUS_FD)
         if call_fd is not None:
             os.dup2(call_fd, harness.CALL_FD)
+        os.dup2(fds["code"], harness.CODE_FD)
         if self.scope_fd is not None:
             landlock.restrict_self(self.scope_fd)
-        os.closerange(harness.CALL_FD + 1, 1 << 20)
+        os.closerange(harness.CODE_FD + 1, 1 << 20)
         os.chdir(self.scratch)
         cpu = max(1, math.ceil(self.limits["cpu"]))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits["output"], self.limits["output"]))
-        if vm:
-            resource.setrlimit(resource.RLIMIT_AS, (vm + self.limits["memory"], vm + self.limits["memory"]))
         if self.uid is not None:
             if self.keep_dac_read:
                 _prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)
@@ -468,22 +448,12 @@ def _high(fd: int) -> int:
     return moved
 
 
-def _vm_size(statm: int) -> int:
-    """The zygote's address-space size in bytes (``statm``: its /proc/self/statm, kept open)."""
-    try:
-        return int(os.pread(statm, 64, 0).split()[0]) * mmap.PAGESIZE
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _copy(source: int, target: int, size: int) -> None:
-    """Copy the first ``size`` bytes of one file to another in the kernel (no user-space copy)."""
-    copied = 0
-    while copied < size:
-        sent = os.sendfile(target, source, copied, size - copied)
-        if sent <= 0:
-            raise OSError("the compiled code could not be kept")
-        copied += sent
+def _vm_size() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _result(ended: tuple) -> tuple[dict, tuple[bytes, ...]]:
