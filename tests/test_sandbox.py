@@ -329,3 +329,14 @@ def test_scratch_is_emptied_however_deep_the_tree(tmp_path, c_spawn):
     finally:
         client.close()
     assert os.stat("/etc/hostname").st_mode == mode  # the link was removed, not followed
+
+
+def test_a_program_cannot_change_its_own_code_for_later_tests(zygote):
+    """The code memfd is sealed and closed before the program starts: its descriptor number is free
+    (or something else), and writing a program's code through any descriptor fails."""
+    probe = ("import os\nhits = []\nfor fd in range(3, 64):\n    try:\n        os.pwrite(fd, b'print(666)', 0)\n"
+             "        hits.append(fd)\n    except OSError:\n        pass\nprint(hits)\n")
+    first = zygote.run_stdio(probe, b"")
+    second = zygote.run_stdio(probe, b"")
+    # fd 3 is the child's own status note (the harness rewrites it); nothing else is writable
+    assert first.stdout == second.stdout == b"[3]\n", (first, second)
