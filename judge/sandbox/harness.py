@@ -32,11 +32,8 @@ _CALL = struct.Struct("!II")  # a call frame: sequence number, length of the enc
 PROGRAM_FILE = "solution.py"
 
 
-def _write_status(phase: str, exc: str | None, code: int, msg: str | None = None) -> None:
-    note = {"phase": phase, "exc": exc, "exit": code}
-    if msg is not None:
-        note["msg"] = msg
-    data = json.dumps(note).encode()
+def _write_status(phase: str, exc: str | None, code: int) -> None:
+    data = json.dumps({"phase": phase, "exc": exc, "exit": code}).encode()
     try:  # overwrite whatever the program may have written there
         os.ftruncate(STATUS_FD, 0)
         os.pwrite(STATUS_FD, data, 0)
