@@ -340,3 +340,14 @@ def test_a_program_cannot_change_its_own_code_for_later_tests(zygote):
     second = zygote.run_stdio(probe, b"")
     # fd 3 is the child's own status note (the harness rewrites it); nothing else is writable
     assert first.stdout == second.stdout == b"[3]\n", (first, second)
+
+
+def test_a_compile_bomb_is_ce_and_leaves_nothing_for_the_next_program(judge_factory):
+    """Compiling runs in the compiler process under the program's CPU limit: a million-digit literal
+    (quadratic to convert) is CE "TLE while compiling"; the compiler is replaced and the next
+    program, on the same worker, is judged as if nothing happened."""
+    judge = judge_factory("strict", Limits(cpu=1.0, memory=256 << 20))
+    bomb = judge.judge(stdio_task([("", "1\n")]), "x = " + "9" * 1_000_000 + "\nprint(1)\n")
+    assert bomb.verdict == "CE" and "TLE while compiling" in bomb.tests[0].detail, bomb
+    after = judge.judge(stdio_task([("", "1\n")]), "x = bytearray(200 << 20)\nprint(1)\n")
+    assert after.verdict == "AC", after

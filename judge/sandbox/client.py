@@ -188,7 +188,8 @@ class Compiler:
 
     def compile(self, source: bytes, prelude: str, wrap_fallback: bool) -> tuple[bytes | None, RunResult | None]:
         """(marshalled code, None), or (None, how compiling failed: a result whose verdict is CE)."""
-        for attempt in range(2):
+        crashes = 0
+        while True:
             if self.sock is None:
                 self.start()
             assert self.sock is not None and self.proc is not None
@@ -197,7 +198,7 @@ class Compiler:
             try:
                 protocol.send(self.sock, {"op": "compile", "seq": self.seq, "prelude": prelude,
                                           "wrap_fallback": wrap_fallback}, (source,))
-                header, blobs, _ = protocol.recv(self.sock)
+                header, blobs, _ = protocol.recv(self.sock, self.limits.output)
             except TimeoutError:  # still compiling at the wall-clock limit
                 self.close(gently=False)
                 return None, self._failed(start, sig=signal.SIGKILL, watchdog=True)
@@ -208,8 +209,9 @@ class Compiler:
                 self.close(gently=False)
                 if died == -signal.SIGPROF:  # its CPU timer: the program's time limit
                     return None, self._failed(start, sig=signal.SIGXCPU, cpu=self.limits.cpu)
-                if attempt == 0:
-                    continue  # killed from outside or crashed: once more with a fresh one
+                crashes += 1
+                if crashes < 2:
+                    continue  # it crashed, or was killed from outside: once more with a fresh one
                 return None, self._failed(start, sig=-died if died < 0 else None, exc="CompilerCrashed")
             if header.get("seq") != self.seq:
                 self.close(gently=False)
@@ -217,12 +219,14 @@ class Compiler:
             if "exc" in header:
                 if header["exc"] == "MemoryError":  # it exits after answering: its heap may stay large
                     self.close()
-                return None, self._failed(start, cpu=header.get("cpu", 0.0), exc=str(header["exc"])[:MAX_NAME],
+                cpu = header.get("cpu")
+                return None, self._failed(start, cpu=float(cpu) if isinstance(cpu, (int, float)) else 0.0,
+                                          exc=str(header["exc"])[:MAX_NAME],
                                           msg=str(header.get("msg", ""))[:MAX_MESSAGE])
-            if not blobs or len(blobs[0]) > self.limits.output:
-                return None, self._failed(start, exc="OutputLimit", msg="compiled code larger than the output limit")
+            if not blobs:
+                self.close(gently=False)
+                raise ZygoteDied("compiler answer without code")
             return blobs[0], None
-        raise AssertionError("unreachable")
 
     def _failed(self, start: float, sig: int | None = None, cpu: float = 0.0, watchdog: bool = False,
                 exc: str | None = None, msg: str = "") -> RunResult:

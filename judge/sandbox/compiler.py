@@ -84,6 +84,9 @@ def main(config: dict) -> None:
                                            bool(req.get("wrap_fallback")))
             out = (marshal.dumps(code),)
             del code
+            if len(out[0]) > config["limits"]["output"]:  # the zygote would keep it for every test
+                header.update(exc="OutputLimit", msg="the compiled program is larger than the output limit")
+                out = ()
         except BaseException as err:  # SyntaxError, ValueError (NUL bytes), RecursionError, MemoryError
             header.update(exc=type(err).__name__, msg=str(err)[:300])
         finally:

@@ -32,6 +32,7 @@ JSON, TEST, RESULT_KIND = b"J", b"T", b"R"
 # size, and the lengths of the stdout, stderr-tail and status blobs that follow.
 RESULT = struct.Struct("!IiiddqBQIII")
 MAX_HEADER = 1 << 16  # a JSON header longer than this is a broken channel
+MAX_BODY = 1 << 30    # the most a frame's blobs may hold in all, unless the receiver says less
 
 
 class ChannelClosed(EOFError):
@@ -67,15 +68,16 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes:
     return bytes(buf)
 
 
-def recv(sock: socket.socket) -> tuple[dict[str, Any], list[bytes], int | None]:
-    """Receive one JSON frame: (header, blobs, fd or None)."""
+def recv(sock: socket.socket, limit: int = MAX_BODY) -> tuple[dict[str, Any], list[bytes], int | None]:
+    """Receive one JSON frame: (header, blobs, fd or None); blobs of more than ``limit`` bytes in
+    all break the channel (nothing that large is allocated)."""
     kind = _recv_exact(sock, 1)
     if kind != JSON:
         raise ChannelClosed(f"unexpected frame {kind!r}")
-    return recv_json_body(sock)
+    return recv_json_body(sock, limit)
 
 
-def recv_json_body(sock: socket.socket) -> tuple[dict[str, Any], list[bytes], int | None]:
+def recv_json_body(sock: socket.socket, limit: int = MAX_BODY) -> tuple[dict[str, Any], list[bytes], int | None]:
     """The rest of a JSON frame whose kind byte was read: (header, blobs, fd or None)."""
     fds = array.array("i")
     data, ancdata, _flags, _addr = sock.recvmsg(_FRAME.size, socket.CMSG_SPACE(fds.itemsize))
@@ -89,13 +91,14 @@ def recv_json_body(sock: socket.socket) -> tuple[dict[str, Any], list[bytes], in
     if len(data) < _FRAME.size:
         data += _recv_exact(sock, _FRAME.size - len(data))
     head_len, total = _FRAME.unpack(data)
-    if head_len > MAX_HEADER:
-        raise ChannelClosed("oversized frame header")
+    if head_len > MAX_HEADER or total > limit:
+        raise ChannelClosed("oversized frame")
     try:
         header = json.loads(_recv_exact(sock, head_len))
     except ValueError as err:
         raise ChannelClosed(f"malformed frame header ({err})") from None
-    if not isinstance(header, dict) or not isinstance(header.get("_blobs"), list):
+    sizes = header.get("_blobs") if isinstance(header, dict) else None
+    if not (isinstance(sizes, list) and all(type(n) is int and n >= 0 for n in sizes) and sum(sizes) == total):
         raise ChannelClosed("malformed frame header")
     body = _recv_exact(sock, total) if total else b""
     blobs, pos = [], 0
