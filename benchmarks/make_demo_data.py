@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks.shared_data import codegen16b_humaneval, jsonl, path  # noqa: E402
+from benchmarks.shared_data import apps_generations, apps_problems, codegen16b_humaneval  # noqa: E402
 from judge.samples import CODEX_STOPS, truncate  # noqa: E402
 
 # Problems whose demo samples loop long enough to cost 20-60 s of CPU each to judge (many
@@ -34,34 +34,9 @@ def write(name: str, rows: list[dict]) -> None:
 
 
 def main() -> None:
-    problems = {r["problem_id"]: r for r in jsonl("apps/apps_train_mapcoder_recon_49.jsonl.gz")}
-    problems.update({r["problem_id"]: r for r in jsonl("apps/apps_train_153.jsonl.gz")})
+    problems = apps_problems()
     write("apps_demo.jsonl.gz", [problems[k] for k in sorted(problems)])
-
-    samples = []
-    for pid in ("0001", "0111", "2287", "2404", "4184"):
-        with open(path("generations/apps/coderl_train5", pid, "gen_solutions.json")) as fh:
-            for item in json.load(fh):
-                samples.append({"task_id": int(pid), "completion": item["code"], "source": "CodeRL"})
-    for model in ("ChatGPT", "GPT4"):
-        folder = path("generations/apps/mapcoder", model)
-        for name in sorted(os.listdir(folder)):
-            seen = set()
-            for row in jsonl(folder, name):
-                pid = int(row["id"])
-                io = json.loads(problems[pid]["input_output"]) if pid in problems else None
-                # MapCoder ran every problem as stdin/stdout: keep the stdin problems only.
-                if io is None or io.get("fn_name") or pid in seen or pid in SLOW:
-                    continue
-                seen.add(pid)
-                codes = row.get("source_codes")
-                codes = json.loads(codes) if isinstance(codes, str) and codes.startswith("[\"") else codes
-                if isinstance(codes, str):
-                    import ast
-                    codes = ast.literal_eval(codes)
-                samples.append({"task_id": pid, "completion": codes[-1], "source": f"MapCoder/{name.split('-APPS')[0]}"})
-    write("demo_samples_apps.jsonl.gz", samples)
-
+    write("demo_samples_apps.jsonl.gz", apps_generations(problems, skip=SLOW))
     he = []
     for task_id, completions in codegen16b_humaneval():
         he += [{"task_id": task_id, "completion": truncate(c, CODEX_STOPS)} for c in completions[:10]]

@@ -54,6 +54,20 @@ class Stops(str, Enum):
     codex = "codex"
 
 
+class AfterTimeout(str, Enum):
+    continue_ = "continue"
+    stop = "stop"
+
+
+class TimeoutOnly(str, Enum):
+    some = "some"
+    any = "any"
+
+
+AfterTimeoutOpt = Annotated[AfterTimeout, typer.Option("--after-timeout", help="After a TLE: 'continue' judges the remaining tests (exact timeout-only numbers, the ones in brackets); 'stop' ends the program there (pass@k and filtered pass@k unchanged, no bracket numbers, much less time on loops).")]
+TimeoutOnlyOpt = Annotated[TimeoutOnly, typer.Option("--timeout-only", help="Which samples the numbers in brackets count as passing: 'some' (fail no test, time out on some, pass the others) or 'any' (fail no test, time out on at least one: also loops that time out on every test).")]
+
+
 class Engine(str, Enum):
     local = "local"
     ray = "ray"
@@ -160,6 +174,8 @@ def evaluate_cmd(
     shard: Annotated[Optional[str], typer.Option(help="Judge only part I of N of the tasks (I/N, 1-based; stable across machines); combine with `judge merge`.")] = None,
     python: Annotated[Optional[str], typer.Option(help="Interpreter the programs run in (default: the judge's own), e.g. a virtual environment's bin/python.")] = None,
     packages: Annotated[str, typer.Option(help="Third-party packages programs may import, comma-separated (with what they require); 'none', or 'all' of that interpreter's environment.")] = ",".join(DEFAULT_PACKAGES),
+    after_timeout: AfterTimeoutOpt = AfterTimeout.continue_,
+    timeout_only: TimeoutOnlyOpt = TimeoutOnly.some,
 ) -> None:
     """Judge SAMPLES against a dataset, store every verdict in RUN and print pass@k."""
     try:
@@ -173,7 +189,8 @@ def evaluate_cmd(
         workers=workers, ks=ks, compare=compare.value, public_tests=public_tests,
         stop=CODEX_STOPS if stop is Stops.codex else (), exclude=parse_exclude(exclude),
         engine=engine.value, address=address, shard=_parse_shard(shard),
-        runtime=Runtime(python or "", parse_packages(packages)))
+        runtime=Runtime(python or "", parse_packages(packages)), after_timeout=after_timeout.value,
+        timeout_only=timeout_only.value)
     from judge.execution.ray_engine import EngineError
     try:
         report = evaluate(options, err_console)
@@ -301,6 +318,7 @@ def run_cmd(
     base_url: Annotated[Optional[str], typer.Option(help="Override [sampling] base_url (openai).")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Override [dataset] limit.")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Override [judge] workers.")] = None,
+    after_timeout: Annotated[Optional[AfterTimeout], typer.Option("--after-timeout", help="Override [judge] after_timeout (continue or stop).")] = None,
     json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here.")] = None,
 ) -> None:
     """Sample, judge and report in one pipelined run: the sandboxes judge while the model samples."""
@@ -309,7 +327,9 @@ def run_cmd(
     from judge.sampling import SamplingError
     overrides: dict = {"sampling": {k: v for k, v in (("n", n), ("model", model), ("base_url", base_url)) if v is not None},
                        "dataset": {"limit": limit} if limit is not None else {},
-                       "judge": {"workers": workers} if workers is not None else {}}
+                       "judge": {k: v for k, v in (("workers", workers),
+                                                   ("after_timeout", after_timeout.value if after_timeout else None))
+                                 if v is not None}}
     try:
         cfg = runconfig.load(config, run, overrides)
         result = pipeline.run(cfg, err_console)
@@ -336,12 +356,13 @@ def report_cmd(
     json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here ('-' for stdout).")] = None,
     plots: Annotated[Optional[str], typer.Option(help="Also write PNG and SVG figures (matplotlib) into this folder.")] = None,
     exclude: ExcludeOpt = None,
+    timeout_only: TimeoutOnlyOpt = TimeoutOnly.some,
 ) -> None:
     """Print or write the pass@k report of a run."""
     from judge.report import failing_examples
     store = _open_run(run)
     try:
-        report = build_report(store, parse_exclude(exclude))
+        report = build_report(store, parse_exclude(exclude), timeout_only.value)
         failing = failing_examples(store) if format is Format.html else {}
         tasks = None
         if format is Format.html:
@@ -384,6 +405,7 @@ def compare_cmd(
     json_out: Annotated[Optional[str], typer.Option("--json", help="Write the comparison as JSON here ('-' for stdout).")] = None,
     exclude: ExcludeOpt = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples of the problems.")] = 10_000,
+    timeout_only: TimeoutOnlyOpt = TimeoutOnly.some,
 ) -> None:
     """Runs side by side: pass@k, differences with paired bootstrap 95% intervals, problems solved by one only."""
     from rich.table import Table
@@ -395,7 +417,7 @@ def compare_cmd(
     for run in runs:
         store = _open_run(run)
         try:
-            reports.append(build_report(store, parse_exclude(exclude)))
+            reports.append(build_report(store, parse_exclude(exclude), timeout_only.value))
         finally:
             store.close()
     try:

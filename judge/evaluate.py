@@ -50,6 +50,8 @@ class EvaluateOptions:
     address: str | None = None              # the Ray cluster ("auto", "ray://host:10001", "host:6379")
     shard: tuple[int, int] | None = None    # (i, n): judge only the i-th of n deterministic parts of the tasks
     runtime: Runtime = field(default_factory=Runtime)  # the interpreter programs run in, what they may import
+    after_timeout: str = "continue"         # "stop": a TLE ends the program (bracket numbers not computed)
+    timeout_only: str = "some"              # how the report counts timeout-only samples (see judge.report)
 
 
 def default_workers() -> int:
@@ -249,8 +251,10 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
         selected = {t.task_id for t in tasks}
         tasks, store = load_run(opts, tasks)
         try:
-            store.bind_config("judging", {"limits": asdict(opts.limits), "compare": opts.compare,
-                                          "stop": list(opts.stop)})
+            judging = {"limits": asdict(opts.limits), "compare": opts.compare, "stop": list(opts.stop)}
+            if opts.after_timeout != "continue":  # only then: runs made before the option resume as they were
+                judging["after_timeout"] = opts.after_timeout
+            store.bind_config("judging", judging)
             store.bind_config("runtime", described)
             store.set_meta("k", opts.ks)
             _ingest(store, opts.samples, tasks, opts.stop, frozenset(selected - {t.task_id for t in tasks}))
@@ -259,7 +263,7 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
                                   "run with `judge sample` first")
             _judge_pending(store, opts, tasks, workers, console, more_coming, progress, stats or JudgingStats())
             from judge.report import build_report  # not needed before the end
-            report = build_report(store)
+            report = build_report(store, timeout_only=opts.timeout_only)
         except sqlite3.OperationalError as err:  # disk full, read-only file system, ...
             raise StoreError(f"{store.path}: cannot write the run database ({err}); free space or fix the file "
                              "system, then rerun the same command: everything stored so far is kept") from None
@@ -285,7 +289,7 @@ class _Workers:
         hidden = [os.path.abspath(p) for p in opts.samples] + [os.path.abspath(opts.run_dir)]
         if opts.data and os.path.exists(opts.data):
             hidden.append(os.path.abspath(opts.data))
-        return {"limits": asdict(opts.limits), "rule": opts.compare,
+        return {"limits": asdict(opts.limits), "rule": opts.compare, "after_timeout": opts.after_timeout,
                 "sandbox": {"scratch_root": self.scratch, "uid": _uid_base(), "hidden": hidden,
                             "runtime": opts.runtime}}
 

@@ -21,12 +21,12 @@ def export_samples(store: RunStore) -> Iterator[dict[str, Any]]:
     """One dict per judged sample, in task then sample order; per-test records come with it."""
     db = store.db
     rows = db.execute(
-        "SELECT s.task_id, s.sample_index, p.id, p.verdict, p.passed, p.timeout_only, p.public_passed, "
+        "SELECT s.task_id, s.sample_index, p.id, p.verdict, p.passed, p.timeout_only, p.all_timeout, p.public_passed, "
         "p.public_passed_with_timeouts, p.internal_errors, p.digest FROM samples s "
         "JOIN programs p ON p.id = s.program_id JOIN tasks t ON t.task_id = s.task_id "
         "WHERE p.done ORDER BY t.position, s.sample_index")
     cached_id, cached_tests = None, []
-    for task_id, index, program_id, verdict, passed, timeout_only, public, public_t, ie, digest in rows:
+    for task_id, index, program_id, verdict, passed, timeout_only, all_timeout, public, public_t, ie, digest in rows:
         if program_id != cached_id:
             cached_id = program_id
             cached_tests = [_test(r) for r in db.execute(
@@ -34,6 +34,6 @@ def export_samples(store: RunStore) -> Iterator[dict[str, Any]]:
                 "FROM results "
                 "WHERE program_id=? ORDER BY role, test_index", (program_id,))]
         yield {"task_id": task_id, "sample_index": index, "passed": bool(passed), "verdict": verdict,
-               "timeout_only": bool(timeout_only), "public_passed": None if public is None else bool(public),
+               "timeout_only": bool(timeout_only), "all_timeout": bool(all_timeout), "public_passed": None if public is None else bool(public),
                "public_passed_with_timeouts": None if public_t is None else bool(public_t),
                "internal_errors": ie, "program_sha256": digest, "tests": cached_tests}

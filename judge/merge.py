@@ -11,9 +11,9 @@ import os
 import sqlite3
 from typing import Any
 
-from judge.store import RunStore, StoreError
+from judge.store import OUTCOME_FIELDS, RunStore, StoreError
 
-KEYS = ("dataset", "judging", "sampling")
+KEYS = ("dataset", "judging", "sampling", "runtime")
 
 
 def _meta(db: sqlite3.Connection, key: str) -> Any:
@@ -29,6 +29,8 @@ def merge(out_dir: str, runs: list[str]) -> dict[str, int]:
             raise StoreError(f"{run}: not a run directory (no run.sqlite)")
     if os.path.exists(os.path.join(out_dir, "run.sqlite")):
         raise StoreError(f"{out_dir}: already a run; merge into a new directory")
+    for run in runs:  # brings a store made by an earlier version to the current schema
+        RunStore(run).close()
     sources = [sqlite3.connect(f"file:{p}?mode=ro", uri=True) for p in paths]
     try:
         first: dict[str, Any] = {}
@@ -69,9 +71,9 @@ def merge(out_dir: str, runs: list[str]) -> dict[str, int]:
             try:
                 db.execute("BEGIN")
                 db.execute("INSERT INTO tasks SELECT * FROM src.tasks")
-                db.execute("INSERT INTO programs SELECT id + ?, task_id, digest, source, done, verdict, passed, "
-                           "timeout_only, public_passed, public_passed_with_timeouts, internal_errors "
-                           "FROM src.programs", (offset,))
+                columns = ", ".join(OUTCOME_FIELDS)
+                db.execute(f"INSERT INTO programs(id, task_id, digest, source, done, {columns}) "
+                           f"SELECT id + ?, task_id, digest, source, done, {columns} FROM src.programs", (offset,))
                 db.execute("INSERT INTO samples SELECT task_id, sample_index, program_id + ?, tokens, finish_reason, "
                            "sum_logprob, mean_logprob FROM src.samples", (offset,))
                 db.execute("INSERT INTO results SELECT program_id + ?, role, test_index, verdict, detail, accepted_by, "

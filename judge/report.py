@@ -1,4 +1,13 @@
-"""Metrics from a run store: raw / filtered pass@k, with and without timeouts, by difficulty."""
+"""Metrics from a run store: raw / filtered pass@k, with and without timeouts, by difficulty.
+
+The numbers "with timeouts" (in brackets in every rendering) count timeout-only samples as
+passing: programs that may be correct but too slow.  With ``timeout_only="some"`` (the
+default) a sample is timeout-only when it fails no hidden test, times out on at least one and
+passes at least one; a sample that times out on every test it ran (a loop, most often) is
+counted apart (``counts.all_timeout_samples``) and not as passing.  ``"any"`` is the literal
+reading (fails no test, times out on at least one), for comparison with harnesses that use it.
+A run judged with ``--after-timeout stop`` has no bracket numbers: a TLE ended its programs.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +19,7 @@ from judge.metrics import mean_pass_at_k, pass_at_k
 from judge.store import RunStore
 
 VIEWS = ("raw", "filtered", "raw_with_timeouts", "filtered_with_timeouts")
+TIMEOUT_ONLY = ("some", "any")
 
 _PER_PROBLEM = """
 SELECT t.task_id, t.difficulty, t.kind, t.public_source,
@@ -17,6 +27,7 @@ SELECT t.task_id, t.difficulty, t.kind, t.public_source,
        SUM(p.done AND p.public_passed), SUM(p.done AND p.passed AND p.public_passed),
        SUM(p.done AND p.public_passed_with_timeouts),
        SUM(p.done AND (p.passed OR p.timeout_only) AND p.public_passed_with_timeouts),
+       SUM(p.done AND p.all_timeout), SUM(p.done AND p.all_timeout AND p.public_passed_with_timeouts),
        COUNT(*)
 FROM tasks t JOIN samples s USING(task_id) JOIN programs p ON p.id = s.program_id
 WHERE t.defect IS NULL
@@ -32,11 +43,12 @@ class ProblemCounts:
     public_source: str
     n: int                 # judged samples
     c: int                 # passing samples
-    timeout_only: int
+    timeout_only: int      # timeout-only samples (in the report's sense)
     n_filtered: int        # samples passing the public tests
     c_filtered: int
     n_filtered_t: int      # ... counting public timeouts as passes
     c_filtered_t: int
+    all_timeout: int       # samples that time out on every hidden test they ran
     pending: int
 
     def pairs(self) -> dict[str, tuple[int, int]]:
@@ -45,15 +57,22 @@ class ProblemCounts:
                 "filtered_with_timeouts": (self.n_filtered_t, self.c_filtered_t)}
 
 
-def problem_counts(store: RunStore) -> list[ProblemCounts]:
-    return [ProblemCounts(r[0], r[1], r[2], r[3], *(int(x or 0) for x in r[4:11]), int(r[11]) - int(r[4] or 0))
-            for r in store.db.execute(_PER_PROBLEM)]
+def problem_counts(store: RunStore, timeout_only: str = "some") -> list[ProblemCounts]:
+    """Per-problem counts; with ``timeout_only="any"`` the all-timeout samples are timeout-only too."""
+    out = []
+    for r in store.db.execute(_PER_PROBLEM):
+        (n, c, t_only, n_f, c_f, n_ft, c_ft, all_t, all_t_f), total = (int(x or 0) for x in r[4:13]), int(r[13])
+        if timeout_only == "any":
+            t_only, c_ft = t_only + all_t, c_ft + all_t_f
+        out.append(ProblemCounts(r[0], r[1], r[2], r[3], n, c, t_only, n_f, c_f, n_ft, c_ft, all_t, total - n))
+    return out
 
 
-def _metrics(problems: list[ProblemCounts], ks: list[int], filtered: bool) -> dict[str, dict[str, float]]:
+def _metrics(problems: list[ProblemCounts], ks: list[int], filtered: bool,
+             with_timeouts: bool = True) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for view in VIEWS:
-        if view.startswith("filtered") and not filtered:
+        if (view.startswith("filtered") and not filtered) or (view.endswith("_with_timeouts") and not with_timeouts):
             out[view] = {}
             continue
         pairs = [p.pairs()[view] for p in problems]
@@ -61,21 +80,24 @@ def _metrics(problems: list[ProblemCounts], ks: list[int], filtered: bool) -> di
     return out
 
 
-def build_report(store: RunStore, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The run's numbers as plain data (the JSON report); ``exclude`` drops problems (e.g. broken ones)."""
+def build_report(store: RunStore, exclude: frozenset[str] = frozenset(), timeout_only: str = "some") -> dict[str, Any]:
+    """The run's numbers as plain data (the JSON report); ``exclude`` drops problems (e.g. broken
+    ones); ``timeout_only``: which samples the bracket numbers count as passing (module docstring)."""
     config = {**(store.get_meta("dataset") or {}), **(store.get_meta("judging") or {}),
               "k": store.get_meta("k") or [1, 5, 10, 100, 1000]}
     if store.get_meta("sampling"):
         config["sampling"] = store.get_meta("sampling")
-    problems = [p for p in problem_counts(store) if p.n > 0 and p.task_id not in exclude]
+    with_timeouts = config.get("after_timeout", "continue") == "continue"
+    config["timeout_only"] = timeout_only if with_timeouts else None
+    problems = [p for p in problem_counts(store, timeout_only) if p.n > 0 and p.task_id not in exclude]
     min_n = min((p.n for p in problems), default=0)
     ks = [k for k in config["k"] if k <= min_n]
     filtered = any(p.kind != "humaneval" for p in problems)
-    report: dict[str, Any] = dict(_metrics(problems, ks, filtered))
+    report: dict[str, Any] = dict(_metrics(problems, ks, filtered, with_timeouts))
     by_difficulty: dict[str, Any] = {}
     for difficulty in sorted({p.difficulty for p in problems if p.difficulty}):
         subset = [p for p in problems if p.difficulty == difficulty]
-        by_difficulty[difficulty] = dict(_metrics(subset, ks, filtered), problems=len(subset))
+        by_difficulty[difficulty] = dict(_metrics(subset, ks, filtered, with_timeouts), problems=len(subset))
     report["by_difficulty"] = by_difficulty
     db = store.db
     verdicts = dict(db.execute("SELECT p.verdict, COUNT(*) FROM samples s JOIN programs p ON p.id=s.program_id "
@@ -90,7 +112,8 @@ def build_report(store: RunStore, exclude: frozenset[str] = frozenset()) -> dict
         "tests_run": db.execute("SELECT COUNT(*) FROM results").fetchone()[0],
         "verdicts": verdicts,
         "test_verdicts": test_verdicts,
-        "timeout_only_samples": sum(p.timeout_only for p in problems),
+        "timeout_only_samples": sum(p.timeout_only for p in problems) if with_timeouts else None,
+        "all_timeout_samples": sum(p.all_timeout for p in problems) if with_timeouts else None,
         "filtered_survivors": sum(p.n_filtered for p in problems) if filtered else None,
         "pending_samples": sum(p.pending for p in problems),
         "internal_errors": db.execute("SELECT COALESCE(SUM(internal_errors), 0) FROM programs").fetchone()[0],
@@ -99,7 +122,9 @@ def build_report(store: RunStore, exclude: frozenset[str] = frozenset()) -> dict
                                        "GROUP BY accepted_by ORDER BY 2 DESC").fetchall()),
     }
     report["per_problem"] = [
-        {"task_id": p.task_id, "difficulty": p.difficulty, "n": p.n, "c": p.c, "timeout_only": p.timeout_only,
+        {"task_id": p.task_id, "difficulty": p.difficulty, "n": p.n, "c": p.c,
+         "timeout_only": p.timeout_only if with_timeouts else None,
+         "all_timeout": p.all_timeout if with_timeouts else None,
          "n_filtered": p.n_filtered if filtered else None, "c_filtered": p.c_filtered if filtered else None,
          "n_filtered_with_timeouts": p.n_filtered_t if filtered else None,
          "c_filtered_with_timeouts": p.c_filtered_t if filtered else None,
@@ -143,10 +168,14 @@ def ranked_pass_at_1(store: RunStore, problems: dict[str, ProblemCounts]) -> dic
 
 def per_problem_pairs(entry: dict[str, Any]) -> dict[str, tuple[int, int]]:
     """(n, c) of one ``per_problem`` entry of a report, per view."""
-    pairs = {"raw": (entry["n"], entry["c"]), "raw_with_timeouts": (entry["n"], entry["c"] + entry["timeout_only"])}
+    with_timeouts = entry.get("timeout_only") is not None
+    pairs = {"raw": (entry["n"], entry["c"])}
+    if with_timeouts:
+        pairs["raw_with_timeouts"] = (entry["n"], entry["c"] + entry["timeout_only"])
     if entry.get("n_filtered") is not None:
         pairs["filtered"] = (entry["n_filtered"], entry["c_filtered"])
-        pairs["filtered_with_timeouts"] = (entry["n_filtered_with_timeouts"], entry["c_filtered_with_timeouts"])
+        if with_timeouts:
+            pairs["filtered_with_timeouts"] = (entry["n_filtered_with_timeouts"], entry["c_filtered_with_timeouts"])
     return pairs
 
 

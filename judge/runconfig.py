@@ -9,7 +9,8 @@
             logprobs = true  stop = [...]             # any other key goes to the backend (model, base_url, ...)
 [judge]     timeout = 3.0  memory = 1024  output_limit = 16  workers = 0  compare = "strict"
             python = ".venv-cand/bin/python"  packages = "numpy"     # the candidate runtime
-[report]    k = [1, 5, 100, 1000]
+            after_timeout = "continue"                # or "stop": a TLE ends the program
+[report]    k = [1, 5, 100, 1000]  timeout_only = "some"   # or "any" (the literal reading)
 ```
 
 Relative paths are relative to the preset's file; ``bundled`` (dataset) and ``bundled:NAME``
@@ -102,6 +103,9 @@ def load(name_or_path: str, run_dir: str | None = None, overrides: dict[str, dic
                       output=get("judge", "output_limit", int, 16) << 20, wall=float(wall) if wall else None),
         workers=get("judge", "workers", int, 0), ks=sorted(set(get("report", "k", list, [1, 5, 10, 100, 1000]))),
         compare=get("judge", "compare", str, "strict"), public_tests=get("dataset", "public_tests", str, "statement"),
+        after_timeout=_choice(where, "judge", "after_timeout", get("judge", "after_timeout", str, "continue"),
+                              ("continue", "stop")),
+        timeout_only=_choice(where, "report", "timeout_only", get("report", "timeout_only", str, "some"), ("some", "any")),
         runtime=Runtime(get("judge", "python", str, ""), parse_packages(get("judge", "packages", str, ",".join(DEFAULT_PACKAGES)))))
     sampling = dict(data.get("sampling", {}))
     backend = sampling.pop("backend", None)
@@ -124,6 +128,12 @@ def load(name_or_path: str, run_dir: str | None = None, overrides: dict[str, dic
     except TypeError as err:
         raise ConfigError(f"{where}: [sampling] {err}") from None
     return RunConfig(name=where, evaluate=evaluate, sampling=sample_options)
+
+
+def _choice(where: str, section: str, key: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{where}: [{section}] {key} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 class _Getter:

@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS tasks(
 CREATE TABLE IF NOT EXISTS programs(
     id INTEGER PRIMARY KEY, task_id TEXT NOT NULL, digest TEXT NOT NULL, source TEXT NOT NULL,
     done INTEGER NOT NULL DEFAULT 0, verdict TEXT, passed INTEGER, timeout_only INTEGER,
-    public_passed INTEGER, public_passed_with_timeouts INTEGER, internal_errors INTEGER,
+    public_passed INTEGER, public_passed_with_timeouts INTEGER, internal_errors INTEGER, all_timeout INTEGER,
     UNIQUE(task_id, digest));
 CREATE INDEX IF NOT EXISTS programs_pending ON programs(done, task_id);
 CREATE TABLE IF NOT EXISTS samples(
@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS results(
 CREATE TABLE IF NOT EXISTS ingests(path TEXT, size INTEGER, mtime_ns INTEGER, samples INTEGER,
     PRIMARY KEY(path, size, mtime_ns));
 """
+
+
+# A program's outcome as stored (the programs table's columns after ``done``), in this order:
+# the one definition the store, export and merge use.
+OUTCOME_FIELDS = ("verdict", "passed", "timeout_only", "public_passed", "public_passed_with_timeouts",
+                  "internal_errors", "all_timeout")
 
 
 class SampleRow(NamedTuple):
@@ -73,6 +79,7 @@ class RunStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            self._upgrade()
         except sqlite3.Error as err:
             raise StoreError(f"{self.path}: cannot open the run database ({err})") from None
         self._results: list[tuple] = []   # saved outcomes, written at the next commit
@@ -80,6 +87,19 @@ class RunStore:
 
     def close(self) -> None:
         self.db.close()
+
+    def _upgrade(self) -> None:
+        """Stores made before ``all_timeout`` existed counted a sample that timed out on every test
+        as timeout-only; split that flag as it is now defined (from the stored per-test verdicts)."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(programs)")}
+        if "all_timeout" in columns:
+            return
+        passed_one = "EXISTS (SELECT 1 FROM results r WHERE r.program_id=programs.id AND r.role='hidden' AND r.verdict='AC')"
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("ALTER TABLE programs ADD COLUMN all_timeout INTEGER")
+            self.db.execute(f"UPDATE programs SET all_timeout = timeout_only AND NOT {passed_one}, "
+                            f"timeout_only = timeout_only AND {passed_one} WHERE done")
 
     # -- metadata ---------------------------------------------------------------------------
     def get_meta(self, key: str) -> Any:
@@ -209,9 +229,8 @@ class RunStore:
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?)", self._results)
-            self.db.executemany(
-                "UPDATE programs SET done=1, verdict=?, passed=?, timeout_only=?, public_passed=?, "
-                "public_passed_with_timeouts=?, internal_errors=? WHERE id=?", self._outcomes)
+            self.db.executemany(f"UPDATE programs SET done=1, {', '.join(f + '=?' for f in OUTCOME_FIELDS)} WHERE id=?",
+                                self._outcomes)
         self._results, self._outcomes = [], []
 
     def save_outcome(self, program_id: int, outcome: dict[str, Any]) -> None:
@@ -219,5 +238,4 @@ class RunStore:
         self._results.extend(
             (program_id, t["role"], t["index"], t["verdict"], t["detail"], t["accepted_by"], t["cpu"], t["wall"],
              t["memory_kb"], t.get("output") or None, t.get("strict")) for t in outcome["tests"])
-        self._outcomes.append((outcome["verdict"], outcome["passed"], outcome["timeout_only"], outcome["public_passed"],
-                               outcome["public_passed_with_timeouts"], outcome["internal_errors"], program_id))
+        self._outcomes.append(tuple(outcome[f] for f in OUTCOME_FIELDS) + (program_id,))

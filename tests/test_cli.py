@@ -203,3 +203,18 @@ def test_the_candidate_runtime_is_a_setting_recorded_and_bound_to_the_run(tmp_pa
     assert resumed.exit_code == 2 and "other runtime settings (packages)" in resumed.output
     unknown = runner.invoke(app, base + ["--run", str(tmp_path / "x"), "--packages", "no-such-package"])
     assert unknown.exit_code == 2 and "--packages: no-such-package is not installed" in unknown.output
+
+
+def test_all_packages_of_the_environment_make_a_usable_runtime(tmp_path):
+    """--packages all links every distribution of the judge's environment (names that several
+    distributions share, such as a top-level __pycache__ or a namespace package, once) and
+    programs can import what the judge has installed, psutil among it."""
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    import psutil, typer, rich\\n    return False\\n"}\n')
+    result = runner.invoke(app, ["evaluate", str(samples), "--dataset", "humaneval", "--ids", "HumanEval/0",
+                                 "--workers", "1", "--packages", "all", "--run", str(tmp_path / "all"),
+                                 "--json", str(tmp_path / "report.json")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {"psutil", "typer", "rich", "numpy"} <= {name.lower() for name in report["provenance"]["sandbox"]["runtime"]["packages"]}
+    assert report["counts"]["verdicts"] == {"WA": 1}  # imported fine, then returned the wrong answer

@@ -46,7 +46,7 @@ def pool(monkeypatch, tmp_path):
         pytest.skip("the pool forks its referees only from a single-threaded process")
     monkeypatch.setattr(judging, "Judge", StandInJudge)  # forked referees see the stand-ins
     monkeypatch.setattr(judging, "ZygotePair", StandInZygotes)
-    config = {"limits": asdict(Limits()), "rule": "strict",
+    config = {"limits": asdict(Limits()), "rule": "strict", "after_timeout": "continue",
               "sandbox": {"scratch_root": str(tmp_path), "uid": None, "hidden": []}}
     pools = []
 

@@ -5,7 +5,9 @@ that reaches programs only through a zygote (which never sees an expected output
 
 Rules:
 - Hidden tests run in dataset order and stop at the first failure, except that a TLE does
-  not stop them, so that "timeout-only" (fails no test, times out on some) is exact.
+  not stop them (``after_timeout="continue"``), so that "timeout-only" (fails no test, times
+  out on some and passes the others) is exact; with ``"stop"`` a TLE ends the program like any
+  failure: pass@k and filtered pass@k stay exact, the timeout-only flags are not computed.
 - Public tests (the statement's examples) are judged too, for filtered pass@k; an input that
   is both public and hidden runs once and is compared against each expectation.
 - An internal error (the zygote died, the sandbox could not be set up) is retried once.
@@ -85,16 +87,18 @@ def _excerpt(text: str, tail: bool = False) -> str:
 class ProgramOutcome:
     verdict: str                        # "AC", or the first failing hidden test's verdict
     passed: bool
-    timeout_only: bool                  # no failure other than TLE, and at least one TLE
+    timeout_only: bool                  # no failure other than TLE, at least one TLE, at least one hidden AC
     public_passed: bool | None          # None: the task has no public tests
     public_passed_with_timeouts: bool | None
     tests: list[TestRecord] = field(default_factory=list)
     internal_errors: int = 0
+    all_timeout: bool = False           # no failure other than TLE, and no hidden test passed (a loop)
 
     def to_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict: its deep copy costs more than judging a fast test.
         return {"verdict": self.verdict, "passed": self.passed, "timeout_only": self.timeout_only,
-                "public_passed": self.public_passed, "public_passed_with_timeouts": self.public_passed_with_timeouts,
+                "all_timeout": self.all_timeout, "public_passed": self.public_passed,
+                "public_passed_with_timeouts": self.public_passed_with_timeouts,
                 "tests": [dict(vars(record)) for record in self.tests], "internal_errors": self.internal_errors}
 
 
@@ -143,8 +147,9 @@ class _Candidate:
 class Judge:
     """Judges programs of the tasks it is given; owns the worker's zygotes."""
 
-    def __init__(self, zygotes: "ZygotePair", rule: ModuleType) -> None:
+    def __init__(self, zygotes: "ZygotePair", rule: ModuleType, after_timeout: str = "continue") -> None:
         self.zygotes, self.limits, self.rule = zygotes, zygotes.limits, rule
+        self.stop_at_timeout = after_timeout == "stop"
         # Under a lenient rule, each accepted answer is also checked strictly: the report can
         # count the samples that pass only because of the leniency.
         self.strict = None if rule.__name__.endswith(".strict") else get_rule("strict")
@@ -257,7 +262,7 @@ class Judge:
                     output = _excerpt(run.stderr_tail.decode("utf-8", "replace"), tail=True)
                 records.append(TestRecord(role, index, final.value, why, accepted_by, run.cpu if run else 0.0,
                                           run.wall if run else 0.0, run.maxrss_kb if run else 0, output, strict))
-                if final not in (Verdict.AC, Verdict.TLE):
+                if final is not Verdict.AC and (final is not Verdict.TLE or self.stop_at_timeout):
                     open_roles[role] = False
             if not any(open_roles.values()):
                 break
@@ -333,15 +338,16 @@ def _outcome(task: Task, records: list[TestRecord], internal_errors: int) -> Pro
     n_hidden = len(task.tests) if task.kind != "humaneval" else 1
     failing = [r.verdict for r in hidden if r.verdict != Verdict.AC.value]
     passed = not failing and len(hidden) == n_hidden
-    timeout_only = bool(failing) and all(v == Verdict.TLE.value for v in failing) and len(hidden) == n_hidden
+    only_timeouts = bool(failing) and all(v == Verdict.TLE.value for v in failing) and len(hidden) == n_hidden
+    passed_some = len(failing) < len(hidden)
     public_passed = public_with_timeouts = None
     if task.public_tests:
         verdicts = [r.verdict for r in public]
         complete = len(public) == len(task.public_tests)
         public_passed = complete and all(v == Verdict.AC.value for v in verdicts)
         public_with_timeouts = complete and all(v in (Verdict.AC.value, Verdict.TLE.value) for v in verdicts)
-    return ProgramOutcome(failing[0] if failing else Verdict.AC.value, passed, timeout_only, public_passed,
-                          public_with_timeouts, records, internal_errors)
+    return ProgramOutcome(failing[0] if failing else Verdict.AC.value, passed, only_timeouts and passed_some,
+                          public_passed, public_with_timeouts, records, internal_errors, only_timeouts and not passed_some)
 
 
 def judge_programs(judge: Judge, task: Task, programs: list[tuple[int, str]]) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -45,7 +45,7 @@ class _JudgeActor:
         uid = 2_000_000 + (os.getpid() % 100_000) * 64 if os.geteuid() == 0 else None
         sandbox = dict(config["sandbox"], scratch_root=scratch, uid=uid)
         self.zygotes = ZygotePair(0, SandboxOptions(**sandbox), Limits(**config["limits"]))
-        self.judge = Judge(self.zygotes, get_rule(config["rule"]))
+        self.judge = Judge(self.zygotes, get_rule(config["rule"]), config["after_timeout"])
         self.tasks: OrderedDict[str, Any] = OrderedDict()
 
     def ready(self) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def main(conn: Connection, config: dict[str, Any]) -> None:
     except Exception as err:
         conn.send(("failed", f"{type(err).__name__}: {err}"))
         return
-    judge = Judge(zygotes, get_rule(config["rule"]))
+    judge = Judge(zygotes, get_rule(config["rule"]), config["after_timeout"])
     tasks: OrderedDict[str, Any] = OrderedDict()
     conn.send(("ready", zygotes.info()))
     try:

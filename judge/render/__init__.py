@@ -9,11 +9,33 @@ def pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.2f}"
 
 
+def caption(report: dict[str, Any]) -> str:
+    """What the numbers of the pass@k table mean, shared by every format."""
+    config = report.get("config", {})
+    mode = config.get("timeout_only")
+    if mode is None:
+        brackets = ("no numbers in brackets: judged with --after-timeout stop (a timeout ended each program), so "
+                    "timeout-only samples are not known")
+    elif mode == "any":
+        brackets = ("in brackets: timeout-only samples counted as passing (any sample that fails no test and times "
+                    "out on at least one)")
+    else:
+        brackets = ("in brackets: timeout-only samples counted as passing (they fail no test, time out on at least "
+                    "one and pass at least one)")
+    out = f"pass@k in %; {brackets}."
+    if report.get("filtered"):
+        out += " filtered: only samples that pass the statement's examples."
+    return out
+
+
 def facts(report: dict[str, Any]) -> list[str]:
     """The report's counts and side results as sentences, shared by every format."""
     counts = report["counts"]
-    out = [f"samples {counts['samples']}, unique programs {counts['unique_programs']}, tests run {counts['tests_run']}, "
-           f"timeout-only samples {counts['timeout_only_samples']}"
+    timeouts = "" if counts.get("timeout_only_samples") is None else (
+        f", timeout-only samples {counts['timeout_only_samples']}, timing out on every test "
+        f"{counts.get('all_timeout_samples', 0)}")
+    out = [f"samples {counts['samples']}, unique programs {counts['unique_programs']}, tests run {counts['tests_run']}"
+           + timeouts
            + (f", passing the statement's examples {counts['filtered_survivors']}"
               if counts.get("filtered_survivors") is not None else ""),
            "sample verdicts: " + ", ".join(f"{k} {v}" for k, v in counts["verdicts"].items())]

@@ -8,7 +8,7 @@ import json
 from html import escape
 from typing import Any
 
-from judge.render import facts, svg, warnings
+from judge.render import caption, facts, svg, warnings
 from judge.render.markdown import summary_rows
 from judge.report import pass_at_k_curves
 
@@ -65,7 +65,7 @@ def _problems(report: dict[str, Any], failing: dict[str, list[dict[str, Any]]]) 
             else escape(e["task_id"])
         rows.append([link, escape(e["difficulty"] or ""), str(e["n"]), str(e["c"]),
                      "" if e.get("n_filtered") is None else str(e["n_filtered"]),
-                     "" if e.get("c_filtered") is None else str(e["c_filtered"]), str(e["timeout_only"]),
+                     "" if e.get("c_filtered") is None else str(e["c_filtered"]), "" if e.get("timeout_only") is None else str(e["timeout_only"]),
                      escape(e["public_tests"] or "")])
     return _table(header, rows, raw_html=True)
 
@@ -118,8 +118,7 @@ def render(report: dict[str, Any], failing: dict[str, list[dict[str, Any]]], tas
 <p class="muted">{escape(" · ".join(s for s in setting if s))}</p>
 <h2>pass@k</h2>
 {_table(*summary_rows(report))}
-<p class="muted">pass@k in %; in brackets: timeout-only samples counted as passing. filtered: only samples that pass
-the statement's examples (n′ of them, c′ correct).</p>
+<p class="muted">{escape(caption(report))}{" (n′ of them, c′ correct)" if report.get("filtered") else ""}</p>
 {notes}
 <h2>Plots</h2>
 {_plots(report)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from judge.render import facts, pct, warnings
+from judge.render import caption, facts, pct, warnings
 
 
 def summary_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
@@ -20,7 +20,7 @@ def summary_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         for view in views:
             for key in keys:
                 plain, with_t = data.get(view, {}).get(key), data.get(f"{view}_with_timeouts", {}).get(key)
-                cells.append(pct(plain) if plain is None else f"{pct(plain)} ({pct(with_t)})")
+                cells.append(pct(plain) if plain is None or with_t is None else f"{pct(plain)} ({pct(with_t)})")
         rows.append(cells)
     return header, rows
 
@@ -34,7 +34,6 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def render(report: dict[str, Any], title: str = "") -> str:
     out = [f"## {title or 'pass@k'}", ""]
     out += _table(*summary_rows(report))
-    out += ["", "pass@k in %; in brackets: timeout-only samples counted as passing. filtered: only samples that pass "
-            "the statement's examples.", ""]
+    out += ["", caption(report), ""]
     out += [f"- {line}" for line in facts(report)] + [f"- **{line}**" for line in warnings(report)]
     return "\n".join(out) + "\n"

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from judge.render import facts, warnings
+from judge.render import caption, facts, warnings
 
 
 def _cell(report_views: dict[str, Any], view: str, key: str) -> str:
@@ -15,13 +15,13 @@ def _cell(report_views: dict[str, Any], view: str, key: str) -> str:
     with_t = report_views.get(f"{view}_with_timeouts", {}).get(key)
     if plain is None:
         return "-"
-    return f"{100 * plain:.2f} ({100 * with_t:.2f})"
+    return f"{100 * plain:.2f}" if with_t is None else f"{100 * plain:.2f} ({100 * with_t:.2f})"
 
 
 def render(report: dict[str, Any], console: Console, title: str = "") -> None:
     views = ["raw"] + (["filtered"] if report.get("filtered") else [])
     keys = list(report.get("raw", {}))
-    table = Table(title=title or None, caption="pass@k in %; in brackets: timeout-only samples counted as passing")
+    table = Table(title=title or None, caption=caption(report))
     table.add_column("difficulty")
     table.add_column("problems", justify="right")
     for view in views:

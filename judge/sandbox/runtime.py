@@ -78,7 +78,7 @@ while todo:
     field = lambda name: [line.split(":", 1)[1].strip() for line in head if line.startswith(name + ":")]
     try:
         with open(os.path.join(index[key], "RECORD"), encoding="utf-8", errors="replace") as fh:
-            tops = sorted({line.split(",")[0].split("/")[0] for line in fh if line.strip()} - {"..", ""})
+            tops = sorted({line.split(",")[0].split("/")[0] for line in fh if line.strip()} - {"..", "", "__pycache__"})
     except OSError:
         tops = []
     dists[key] = {"name": (field("Name") or [key])[0], "version": (field("Version") or [""])[0], "top": tops,
@@ -140,12 +140,15 @@ def prepare(runtime: Runtime, root: str) -> dict[str, Any]:
     keys = sorted(info["dists"])
     digest = hashlib.sha256(json.dumps([info["executable"], keys]).encode()).hexdigest()[:12]
     view = os.path.join(root, f"runtime-{digest}")
-    targets = []
+    targets, linked = [], set()
     for key in keys:
         dist = info["dists"][key]
         for top in dist["top"]:
             path = os.path.join(dist["site"], top)
-            if os.path.exists(path) and not top.endswith(".pth"):
+            # A name two distributions share (a namespace package such as google/) is linked once:
+            # the view is one folder, so the first distribution's copy of it is the one programs see.
+            if os.path.exists(path) and not top.endswith(".pth") and top not in linked:
+                linked.add(top)
                 targets.append((top, os.path.realpath(path)))
     if not os.path.isdir(view):
         os.makedirs(root, mode=0o711, exist_ok=True)
