@@ -124,3 +124,17 @@ def measure(work: list[tuple], workers: int) -> tuple[float, float, int]:
     for thread in threads:
         thread.join()
     return time.perf_counter() - start, sum(cpus), len(cpus)
+
+
+def execution_cpu(run_dir: str) -> tuple[float, float, int]:
+    """(CPU of the executions that hit the time limit, CPU of the others, executions) of a judge
+    run, from its store: each execution's own CPU in its sandboxed child.  An input that is both
+    an example and a hidden test ran once and has a record per role with the same figures: it
+    counts once."""
+    import sqlite3
+    with sqlite3.connect(os.path.join(run_dir, "run.sqlite")) as db:
+        tle, other, count = db.execute(
+            "SELECT COALESCE(SUM(CASE WHEN verdict='TLE' THEN cpu END), 0), "
+            "COALESCE(SUM(CASE WHEN verdict!='TLE' THEN cpu END), 0), COUNT(*) "
+            "FROM (SELECT DISTINCT program_id, verdict, cpu, wall FROM results)").fetchone()
+    return tle, other, count

@@ -12,8 +12,8 @@ Workloads (real programs, nothing synthetic):
   stop sequences.
 
 Each workload is judged with ``--after-timeout continue`` and ``stop``, alternated ``--repeat``
-times.  Printed per mode (medians): wall time; the floor, i.e. the sum of every executed
-test's CPU in its sandboxed child, time limits included, / workers (what the workload costs
+times.  Printed per mode (medians): wall time; the floor, i.e. the sum of every execution's
+CPU in its sandboxed child, time limits included, / workers (what the workload costs
 if workers never wait); judge wall / floor; the share of that CPU spent in tests that hit
 the time limit; and whether raw and filtered pass@k are identical between the modes.
 """
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+from benchmarks.floor import execution_cpu  # noqa: E402
 from benchmarks.shared_data import apps_generations, apps_problems, codegen16b_humaneval  # noqa: E402
 from judge.samples import CODEX_STOPS, truncate  # noqa: E402
 
@@ -58,15 +58,6 @@ def workloads(work: str, humaneval: bool) -> dict[str, list[str]]:
     return out
 
 
-def cpu_split(run_dir: str) -> tuple[float, float, int]:
-    """(CPU of tests that hit the time limit, CPU of the other tests, tests run) of a run."""
-    with sqlite3.connect(os.path.join(run_dir, "run.sqlite")) as db:
-        tle, rest, tests = db.execute(
-            "SELECT COALESCE(SUM(CASE WHEN verdict='TLE' THEN cpu END), 0), "
-            "COALESCE(SUM(CASE WHEN verdict!='TLE' THEN cpu END), 0), COUNT(*) FROM results").fetchone()
-    return tle, rest, tests
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
@@ -88,14 +79,14 @@ def main() -> None:
                 start = time.perf_counter()
                 subprocess.run(cmd, check=True, capture_output=True)
                 wall = time.perf_counter() - start
-                tle, rest, tests = cpu_split(run_dir)
+                tle, rest, tests = execution_cpu(run_dir)
                 with open(report_path) as fh:
                     report = json.load(fh)
                 runs[mode].append({"wall": wall, "tle": tle, "rest": rest, "tests": tests, "report": report})
                 print(f"  {name} run {i + 1} {mode}: {wall:.1f} s", flush=True)
         print(f"\n{name}")
         print(f"{'':12s}{'wall s':>9s}{'floor s':>9s}{'wall/floor':>12s}{'TLE CPU s':>11s}{'other CPU s':>13s}"
-              f"{'TLE share':>11s}{'tests':>8s}")
+              f"{'TLE share':>11s}{'executions':>12s}")
         walls = {}
         for mode, items in runs.items():
             wall = statistics.median(r["wall"] for r in items)
@@ -105,7 +96,7 @@ def main() -> None:
             rest = statistics.median(r["rest"] for r in items)
             walls[mode] = wall
             print(f"{mode:12s}{wall:9.1f}{floor:9.1f}{ratio:12.2f}{tle:11.1f}{rest:13.1f}"
-                  f"{100 * tle / max(tle + rest, 1e-9):10.0f}%{statistics.median(r['tests'] for r in items):8.0f}")
+                  f"{100 * tle / max(tle + rest, 1e-9):10.0f}%{statistics.median(r['tests'] for r in items):12.0f}")
         first = runs["continue"][0]["report"]
         same = all(r["report"][view] == first[view] for r in runs["continue"] + runs["stop"] for view in ("raw", "filtered"))
         print(f"stop / continue wall: {walls['stop'] / walls['continue']:.2f}; raw and filtered pass@k identical in "

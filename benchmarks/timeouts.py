@@ -2,7 +2,8 @@
 
     python benchmarks/timeouts.py [--programs 100] [--timeout 1] [--workers 2]
 
-The floor is programs x timeout / workers (each loop must burn its whole CPU budget).
+The floor is the CPU of every execution (each loop burns its whole budget on each distinct
+input it runs: here one, the problem's hidden test is also its example) / workers.
 Printed: wall time of `judge evaluate`, the floor, their ratio, and that every verdict is TLE.
 """
 
@@ -15,6 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.floor import execution_cpu  # noqa: E402
 
 
 def main() -> None:
@@ -35,7 +39,7 @@ def main() -> None:
                     "--workers", str(args.workers), "--k", "1", "--json", report], check=True, capture_output=True)
     wall = time.perf_counter() - start
     verdicts = json.load(open(report))["counts"]["verdicts"]
-    floor = args.programs * args.timeout / args.workers
+    floor = sum(execution_cpu(os.path.join(work, "run"))[:2]) / args.workers
     print(f"{args.programs} infinite loops, {args.timeout:g} s CPU limit, {args.workers} workers")
     print(f"wall {wall:.1f} s · floor {floor:.1f} s · ratio {wall / floor:.2f} · verdicts {verdicts}")
 

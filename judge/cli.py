@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from enum import Enum
 from importlib import resources
 from typing import Annotated, Any, Optional
@@ -13,12 +16,13 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
-from judge.datasets import DatasetError, Selection, parse_ids
+from judge.datasets import Selection, parse_ids
+from judge.errors import JudgeError
 from judge.evaluate import EvaluateOptions, default_workers, evaluate
-from judge.samples import CODEX_STOPS, SampleError
+from judge.samples import CODEX_STOPS
 from judge.sandbox.client import Limits
 from judge.sandbox.runtime import DEFAULT_PACKAGES, Runtime, parse_packages
-from judge.store import RunStore, StoreError
+from judge.store import RunStore
 
 
 # Report building and rendering (~50 ms of imports) are imported when used, so that
@@ -37,6 +41,35 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Judge code-generation samples on APPS and HumanEval in a sandbox; report pass@k.")
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from judge import __version__
+        typer.echo(f"judge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """Judge code-generation samples on APPS and HumanEval in a sandbox; report pass@k."""
+
+
+def command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A subcommand whose user errors (any JudgeError, or a damaged run database) end as one
+    line on stderr with exit status 2, never a traceback."""
+    def register(fn: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> None:
+            try:
+                fn(*args, **kwargs)
+            except JudgeError as err:
+                _fail(str(err))
+            except sqlite3.DatabaseError as err:
+                _fail(f"the run database is damaged or not a run database ({err}); use another --run directory")
+        return app.command(name)(run)
+    return register
 
 
 class DatasetName(str, Enum):
@@ -128,9 +161,20 @@ def _fail(message: str) -> None:
 
 
 def _write_json(path: str, data: object) -> None:
+    if path == "-":  # stdout, as the help says
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=2)
         fh.write("\n")
+
+
+def _show(report: dict, title: str, json_out: Optional[str]) -> None:
+    """The report as a table on stdout, and as JSON where --json says ('-': stdout instead of the table)."""
+    if json_out != "-":
+        render(report, console, title=title)
+    if json_out:
+        _write_json(json_out, report)
 
 
 def _write_figures(writer, data: dict, where: str) -> None:
@@ -148,7 +192,7 @@ def _open_run(run: str) -> RunStore:
     return RunStore(run)
 
 
-@app.command("evaluate")
+@command("evaluate")
 def evaluate_cmd(
     dataset: DatasetOpt,
     run: RunOpt,
@@ -167,7 +211,7 @@ def evaluate_cmd(
     compare: Annotated[Compare, typer.Option(help="Output comparison rule.")] = Compare.strict,
     public_tests: PublicTestsOpt = "statement",
     stop: Annotated[Stops, typer.Option(help="Truncate completions at stop sequences first ('codex': HumanEval's).")] = Stops.none,
-    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here.")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here ('-': on stdout, instead of the table).")] = None,
     exclude: ExcludeOpt = None,
     engine: Annotated[Engine, typer.Option(help="Where the sandboxes run: local (this machine) or ray (a Ray cluster).")] = Engine.local,
     address: Annotated[Optional[str], typer.Option(help="Ray cluster address for --engine ray (auto, HOST:6379, ray://HOST:10001).")] = None,
@@ -191,19 +235,14 @@ def evaluate_cmd(
         engine=engine.value, address=address, shard=_parse_shard(shard),
         runtime=Runtime(python or "", parse_packages(packages)), after_timeout=after_timeout.value,
         timeout_only=timeout_only.value)
-    from judge.execution.ray_engine import EngineError
     try:
         report = evaluate(options, err_console)
-    except (DatasetError, SampleError, StoreError, EngineError) as err:
-        _fail(str(err))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-    render(report, console, title=f"{dataset.value} · {run}")
-    if json_out:
-        _write_json(json_out, report)
+    _show(report, f"{dataset.value} · {run}", json_out)
 
 
-@app.command("prompts")
+@command("prompts")
 def prompts_cmd(
     dataset: DatasetOpt,
     template: Annotated[Optional[str], typer.Option(help="Template name (see --list) or .toml path. Default: codex-1shot (APPS), humaneval.")] = None,
@@ -222,22 +261,19 @@ def prompts_cmd(
         for name, description in prompting.available().items():
             console.print(f"[bold]{name}[/]  {description}")
         return
+    chosen = prompting.load(template or ("humaneval" if dataset is DatasetName.humaneval else "codex-1shot"))
+    tasks = load_tasks(dataset.value, data, _selection(split, difficulty, ids, limit))
+    fh = open(out, "w", encoding="utf-8") if out else sys.stdout
     try:
-        chosen = prompting.load(template or ("humaneval" if dataset is DatasetName.humaneval else "codex-1shot"))
-        tasks = load_tasks(dataset.value, data, _selection(split, difficulty, ids, limit))
-        fh = open(out, "w", encoding="utf-8") if out else sys.stdout
-        try:
-            for task in tasks:
-                if not task.defect:
-                    fh.write(json.dumps(dict(chosen.render(task).as_json(), stop=list(chosen.stop))) + "\n")
-        finally:
-            if out:
-                fh.close()
-    except (DatasetError, prompting.TemplateError) as err:
-        _fail(str(err))
+        for task in tasks:
+            if not task.defect:
+                fh.write(json.dumps(dict(chosen.render(task).as_json(), stop=list(chosen.stop))) + "\n")
+    finally:
+        if out:
+            fh.close()
 
 
-@app.command("sample")
+@command("sample")
 def sample_cmd(
     dataset: DatasetOpt,
     run: RunOpt,
@@ -267,8 +303,6 @@ def sample_cmd(
 ) -> None:
     """Sample programs from a model into RUN (then `judge evaluate --run RUN` judges them; `judge run` does both)."""
     from judge.evaluate import load_run
-    from judge.prompting import TemplateError
-    from judge.sampling import SamplingError
     from judge.sampling.base import SamplingParams
     from judge.sampling.sampler import SampleOptions, sample
     if backend is Backend.file:
@@ -294,7 +328,7 @@ def sample_cmd(
             stats = sample(store, tasks, options, err_console)
         finally:
             store.close()
-    except (DatasetError, SampleError, StoreError, TemplateError, SamplingError, ValueError) as err:
+    except ValueError as err:  # a sampling parameter the backend refuses
         _fail(str(err))
     except KeyboardInterrupt:
         err_console.print(f"[yellow]interrupted; the samples received are kept in {run}: rerun to continue[/]")
@@ -309,7 +343,7 @@ def _print_sampling(stats) -> None:
                       f"({stats.per_second:.1f} samples/s, {stats.retries} retried requests)")
 
 
-@app.command("run")
+@command("run")
 def run_cmd(
     config: Annotated[str, typer.Argument(help="Run preset: a TOML file or a bundled preset name (codex-apps-1shot, humaneval-codex-pass1, humaneval-codex-pass100, demo).")],
     run: Annotated[Optional[str], typer.Option(help="Run directory (default: [run] dir of the preset).")] = None,
@@ -319,12 +353,10 @@ def run_cmd(
     limit: Annotated[Optional[int], typer.Option(help="Override [dataset] limit.")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Override [judge] workers.")] = None,
     after_timeout: Annotated[Optional[AfterTimeout], typer.Option("--after-timeout", help="Override [judge] after_timeout (continue or stop).")] = None,
-    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here.")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here ('-': on stdout, instead of the table).")] = None,
 ) -> None:
     """Sample, judge and report in one pipelined run: the sandboxes judge while the model samples."""
     from judge import pipeline, runconfig
-    from judge.prompting import TemplateError
-    from judge.sampling import SamplingError
     overrides: dict = {"sampling": {k: v for k, v in (("n", n), ("model", model), ("base_url", base_url)) if v is not None},
                        "dataset": {"limit": limit} if limit is not None else {},
                        "judge": {k: v for k, v in (("workers", workers),
@@ -333,22 +365,20 @@ def run_cmd(
     try:
         cfg = runconfig.load(config, run, overrides)
         result = pipeline.run(cfg, err_console)
-    except (runconfig.ConfigError, DatasetError, SampleError, StoreError, TemplateError, SamplingError, ValueError) as err:
+    except ValueError as err:  # a sampling parameter the backend refuses
         _fail(str(err))
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted; samples and verdicts so far are kept: rerun the same command to continue[/]")
         raise typer.Exit(130) from None
-    render(result.report, console, title=f"{cfg.name} · {cfg.evaluate.run_dir}")
+    _show(result.report, f"{cfg.name} · {cfg.evaluate.run_dir}", json_out)
     _print_sampling(result.sampling)
     err_console.print(f"judged {result.judging.programs} programs, {100 * result.overlap:.0f}% of them while sampling; "
                       f"total {result.seconds:.1f} s")
-    if json_out:
-        _write_json(json_out, result.report)
     if result.errors:
         _fail(f"sampling stopped early: {result.errors[0]}")
 
 
-@app.command("report")
+@command("report")
 def report_cmd(
     run: Annotated[str, typer.Argument(help="Run directory.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="table (terminal), json, md (Markdown) or html (self-contained, with plots).")] = Format.table,
@@ -398,7 +428,7 @@ def report_cmd(
         sys.stdout.write(text)
 
 
-@app.command("compare")
+@command("compare")
 def compare_cmd(
     runs: Annotated[list[str], typer.Argument(help="Two or more run directories; the first is the baseline.")],
     k: Annotated[str, typer.Option(help="Comma-separated k (only k <= the smallest n are used).")] = "1,10,100",
@@ -446,7 +476,7 @@ def compare_cmd(
         console.print(f"  [yellow]{len(result['only_in_some'])} problems are not in every run and were left out[/]")
 
 
-@app.command("audit")
+@command("audit")
 def audit_cmd(
     dataset: DatasetOpt,
     run: RunOpt,
@@ -469,8 +499,6 @@ def audit_cmd(
                               workers=workers, ks=[1], compare=compare.value)
     try:
         result = audit(options, references, err_console)
-    except (DatasetError, SampleError, StoreError) as err:
-        _fail(str(err))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     from rich.table import Table
@@ -491,7 +519,7 @@ def audit_cmd(
         _write_json(json_out, result)
 
 
-@app.command("sweep")
+@command("sweep")
 def sweep_cmd(
     config: Annotated[str, typer.Argument(help="Run preset (TOML file or bundled name).")],
     temperatures: Annotated[str, typer.Option(help="Comma-separated temperatures.")] = "0.2,0.4,0.6,0.8,1.0",
@@ -504,9 +532,6 @@ def sweep_cmd(
     plot: Annotated[Optional[str], typer.Option(help="Write a figure of pass@k against temperature (PNG and SVG) with this path stem.")] = None,
 ) -> None:
     """Run a preset at several temperatures and report the best temperature per k (Codex Fig. 5/6)."""
-    from judge import runconfig
-    from judge.prompting import TemplateError
-    from judge.sampling import SamplingError
     from judge.sweep import sweep
     try:
         temps = [float(t) for t in temperatures.split(",") if t.strip()]
@@ -516,7 +541,7 @@ def sweep_cmd(
                        "dataset": {"limit": limit} if limit is not None else {}}
     try:
         result = sweep(config, temps, run, overrides, err_console)
-    except (runconfig.ConfigError, DatasetError, SampleError, StoreError, TemplateError, SamplingError, ValueError) as err:
+    except ValueError as err:  # a sampling parameter the backend refuses
         _fail(str(err))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
@@ -540,30 +565,25 @@ def sweep_cmd(
         _write_figures(write_plot, result, plot)
 
 
-@app.command("merge")
+@command("merge")
 def merge_cmd(
     out: Annotated[str, typer.Argument(help="The merged run directory (new).")],
     runs: Annotated[list[str], typer.Argument(help="Run directories of disjoint shards (--shard I/N) of one evaluation.")],
-    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the merged report as JSON here.")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the merged report as JSON here ('-': on stdout, instead of the table).")] = None,
 ) -> None:
     """Merge the runs of shards into one run, then print its report."""
     from judge.merge import merge
-    try:
-        counts = merge(out, runs)
-    except StoreError as err:
-        _fail(str(err))
+    counts = merge(out, runs)
     err_console.print(f"merged {counts['runs']} runs: {counts['tasks']} tasks, {counts['samples']} samples into {out}")
     store = _open_run(out)
     try:
         report = build_report(store)
     finally:
         store.close()
-    render(report, console, title=out)
-    if json_out:
-        _write_json(json_out, report)
+    _show(report, out, json_out)
 
 
-@app.command("export")
+@command("export")
 def export_cmd(
     run: Annotated[str, typer.Argument(help="Run directory.")],
     out: Annotated[Optional[str], typer.Option(help="Output JSONL file (default: stdout).")] = None,
@@ -581,7 +601,7 @@ def export_cmd(
             fh.close()
 
 
-@app.command("demo")
+@command("demo")
 def demo_cmd(
     run: Annotated[Optional[str], typer.Option(help="Where to keep the demo runs (default: a temporary folder).")] = None,
     workers: Annotated[int, typer.Option(help="Parallel sandboxes (default: physical cores).")] = 0,

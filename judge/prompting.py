@@ -21,6 +21,7 @@ from typing import Any
 
 from judge.datasets import Task
 from judge.datasets.examples import call_examples, stdio_examples
+from judge.errors import JudgeError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,7 +33,7 @@ VARIABLES = ("statement", "starter_code", "fn_name", "task_id", "prompt", "examp
 KINDS = ("stdio", "call", "humaneval")
 
 
-class TemplateError(ValueError):
+class TemplateError(JudgeError, ValueError):
     """A template cannot be found or is malformed; the message names the file."""
 
 

@@ -27,6 +27,7 @@ from importlib import resources
 from typing import Any
 
 from judge.datasets import Selection, parse_ids
+from judge.errors import JudgeError
 from judge.evaluate import EvaluateOptions
 from judge.sampling.base import SamplingParams
 from judge.sampling.sampler import SampleOptions
@@ -42,7 +43,7 @@ SECTIONS = {"run", "dataset", "prompt", "sampling", "judge", "report"}
 PARAM_KEYS = {f.name for f in fields(SamplingParams)}
 
 
-class ConfigError(ValueError):
+class ConfigError(JudgeError, ValueError):
     """A run preset is unusable; the message names the file and the key."""
 
 

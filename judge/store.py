@@ -15,6 +15,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
+from judge.errors import JudgeError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks(
@@ -59,7 +61,7 @@ class SampleRow(NamedTuple):
     mean_logprob: float | None = None
 
 
-class StoreError(RuntimeError):
+class StoreError(JudgeError, RuntimeError):
     """The run directory cannot be used as asked; the message says why and what to do."""
 
 
@@ -73,6 +75,10 @@ class RunStore:
     def __init__(self, run_dir: str) -> None:
         os.makedirs(run_dir, exist_ok=True)
         self.path = os.path.join(run_dir, "run.sqlite")
+        if os.path.isfile(self.path) and os.path.getsize(self.path) == 0:
+            # SQLite would take an empty file for a new database: a damaged run would start again.
+            raise StoreError(f"{self.path}: the run database is empty (0 bytes), so the run is damaged; move it "
+                             "away to start afresh, or use a new --run directory")
         try:
             # A sampler thread and the judging loop may write at once: wait for the lock, don't fail.
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=120)

@@ -218,3 +218,48 @@ def test_all_packages_of_the_environment_make_a_usable_runtime(tmp_path):
     report = json.loads((tmp_path / "report.json").read_text())
     assert {"psutil", "typer", "rich", "numpy"} <= {name.lower() for name in report["provenance"]["sandbox"]["runtime"]["packages"]}
     assert report["counts"]["verdicts"] == {"WA": 1}  # imported fine, then returned the wrong answer
+
+
+@pytest.mark.parametrize("option", [
+    ["--timeout", "-1"], ["--timeout", "0"], ["--timeout", "nan"], ["--memory", "0"], ["--output-limit", "-1"],
+    ["--wall", "-5"], ["--k", "0"], ["--k", "-1,1"], ["--workers", "-3"], ["--limit", "0"],
+])
+def test_invalid_settings_are_one_line_and_store_nothing(tmp_path, option):
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    result = subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r"),
+                                      *option), capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {option[0]} "), result.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_damaged_run_databases_are_one_line(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "run.sqlite").write_bytes(b"")
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / "run.sqlite").write_bytes(b"not a database at all, " * 100)
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    for args in (["report", str(empty)], ["export", str(garbage)], ["report", str(garbage)],
+                 ["compare", str(garbage), str(empty)], ["merge", str(tmp_path / "m"), str(garbage)],
+                 ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(empty)]):
+        result = subprocess.run(judge_cmd(*args), capture_output=True, text=True)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), (args, result.stderr)
+    assert (empty / "run.sqlite").stat().st_size == 0  # an empty database is not taken for a new run
+
+
+def test_version_and_json_on_stdout(tmp_path):
+    version = subprocess.run(judge_cmd("--version"), capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("judge ")
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    result = subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "humaneval", "--ids", "HumanEval/0",
+                                      "--run", str(tmp_path / "r"), "--workers", "1", "--json", "-"),
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["counts"]["samples"] == 1 and not (tmp_path / "-").exists()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from judge.errors import JudgeError
 
-class DatasetError(ValueError):
+
+class DatasetError(JudgeError, ValueError):
     """A dataset could not be loaded; the message says where and what to do."""
 
 

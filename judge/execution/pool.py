@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from judge.datasets import Task
+from judge.errors import JudgeError
 from judge.execution import referee
 from judge.execution.judging import internal_error
 
@@ -47,7 +48,7 @@ POLL_INTERVAL = 0.1  # seconds between looks for new work while samples are stil
 END = object()  # a unit source is exhausted (next(units, END))
 
 
-class WorkerError(RuntimeError):
+class WorkerError(JudgeError, RuntimeError):
     pass
 
 

@@ -16,6 +16,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterator
 from typing import Any
 
+from judge.errors import JudgeError
 from judge.execution.judging import internal_error, judge_programs
 from judge.execution.pool import END, POLL_INTERVAL, OnOutcome, Unit
 from judge.execution.referee import TASK_CACHE
@@ -24,7 +25,7 @@ IN_FLIGHT = 2        # units queued per actor, so that it never waits for the dr
 MAX_ATTEMPTS = 3     # a unit whose actor died this many times is recorded as internal errors
 
 
-class EngineError(RuntimeError):
+class EngineError(JudgeError, RuntimeError):
     """The Ray engine cannot be used as asked; the message says why and what to do."""
 
 

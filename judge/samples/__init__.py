@@ -7,10 +7,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from judge.errors import JudgeError
+
 CODEX_STOPS = ("\nclass", "\ndef", "\n#", "\nif", "\nprint")
 
 
-class SampleError(ValueError):
+class SampleError(JudgeError, ValueError):
     """Malformed samples input; the message names the file and line."""
 
 

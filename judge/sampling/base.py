@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from judge.datasets import Task
+from judge.errors import JudgeError
 from judge.prompting import Prompt
 
 
-class SamplingError(RuntimeError):
+class SamplingError(JudgeError, RuntimeError):
     """Sampling cannot go on; the message says why and what to do.  Samples already stored stay."""
 
 

@@ -23,6 +23,8 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
+from judge.errors import JudgeError
+
 DEFAULT_PACKAGES = ("numpy",)
 ALL = "*"
 JUDGE_DISTRIBUTION = "judge-codegen"
@@ -34,7 +36,7 @@ SYSTEM_READABLE = ("/lib/{arch}", "/usr/lib/{arch}", "/lib64", "/usr/lib64", "/u
 OTHER_PACKAGES = ("/usr/lib/python3*/*-packages", "/usr/lib/python3/dist-packages", "/usr/local/lib/python3*")
 
 
-class RuntimeSettingError(ValueError):
+class RuntimeSettingError(JudgeError, ValueError):
     """The candidate runtime cannot be used (an unknown interpreter or package)."""
 
 
