@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -279,7 +280,7 @@ def sample_cmd(
     run: RunOpt,
     backend: Annotated[Backend, typer.Option(help="openai: any OpenAI-compatible server; hf: local transformers; file: import generations.")] = Backend.openai,
     model: Annotated[Optional[str], typer.Option(help="Model name on the server (openai) or a local folder / hub name (hf).")] = None,
-    n: Annotated[int, typer.Option("-n", "--n", help="Samples per task (up to 1000); a rerun tops up to n.")] = 1,
+    n: Annotated[Optional[int], typer.Option("-n", "--n", help="Samples per task (up to 1000); a rerun tops up to n. Default 1, or with --backend file every sample the file has.")] = None,
     template: Annotated[Optional[str], typer.Option(help="Prompt template name or .toml path. Default: codex-1shot (APPS), humaneval.")] = None,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.8,
     top_p: Annotated[float, typer.Option(help="Nucleus sampling p.")] = 0.95,
@@ -316,7 +317,9 @@ def sample_cmd(
                            "concurrency": concurrency, "max_per_request": max_per_request}
     else:
         backend_options = {"model": model, "batch_size": batch_size, "device": device}
-    options = SampleOptions(n=n, template=template or ("humaneval" if dataset is DatasetName.humaneval else "codex-1shot"),
+    if n is not None and not 1 <= n <= 1000:
+        _fail(f"-n {n}: not a usable value (samples per task, 1 to 1000)")
+    options = SampleOptions(n=n or 1, template=template or ("humaneval" if dataset is DatasetName.humaneval else "codex-1shot"),
                             backend=backend.value, backend_options=backend_options,
                             params=SamplingParams(temperature=temperature, top_p=top_p, max_tokens=max_tokens,
                                                   stop=tuple(stop or ()), seed=seed, logprobs=logprobs))
@@ -325,6 +328,8 @@ def sample_cmd(
     try:
         tasks, store = load_run(evaluate_options)
         try:
+            if n is None and backend is Backend.file:  # import them all, not the first of each task
+                options = dataclasses.replace(options, n=max(1, _most_per_task(from_file or "", tasks)))
             stats = sample(store, tasks, options, err_console)
         finally:
             store.close()
@@ -336,6 +341,16 @@ def sample_cmd(
     _print_sampling(stats)
     if stats.missing:
         _fail(f"{stats.missing} samples are still missing (the backend returned fewer); rerun to ask again")
+
+
+def _most_per_task(path: str, tasks: list) -> int:
+    """The most samples a generations file has for one of the selected tasks."""
+    from collections import Counter
+
+    from judge.evaluate import numbered_samples
+    by_id = {t.task_id: t for t in tasks}
+    counts = Counter(s.task_id for s in numbered_samples(path, by_id, list(by_id), skip_unknown=True))
+    return max(counts.values(), default=0)
 
 
 def _print_sampling(stats) -> None:

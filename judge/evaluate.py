@@ -42,6 +42,7 @@ class SettingError(JudgeError, ValueError):
     """A setting no run can use; the message names the option and what it accepts."""
 
 
+PROGRESS_EVERY = float(os.environ.get("JUDGE_PROGRESS_SECONDS", "60"))  # plain progress lines, in logs
 UNIT_SIZE = 16  # programs per work unit: small enough to balance the tail across workers
 
 
@@ -134,7 +135,7 @@ def _provenance(tasks: Sequence[Task]) -> dict[str, Any]:
 
 
 def numbered_samples(path: str, by_id: dict[str, Task], order: list[str], skip_unknown: bool = False,
-                     skip: frozenset[str] = frozenset()) -> Iterator[Sample]:
+                     skip: frozenset[str] = frozenset(), skipped: Counter[str] | None = None) -> Iterator[Sample]:
     """The samples of a file with their numbers: explicit ``sample_id`` or the next free one per task.
 
     A sample of a task outside the selection is an error, or skipped with ``skip_unknown``;
@@ -148,6 +149,8 @@ def numbered_samples(path: str, by_id: dict[str, Task], order: list[str], skip_u
             continue
         if sample.task_id not in by_id:
             if skip_unknown:
+                if skipped is not None:
+                    skipped[path] += 1
                 continue
             raise SampleError(f"{sample.where}: task_id {sample.task_id!r} is not in the selected dataset "
                               f"({len(by_id)} tasks); check --dataset, --data, --split and the id filters")
@@ -158,15 +161,23 @@ def numbered_samples(path: str, by_id: dict[str, Task], order: list[str], skip_u
 
 
 def _ingest(store: RunStore, paths: list[str], tasks: list[Task], stop: tuple[str, ...],
-            other_shards: frozenset[str] = frozenset()) -> None:
+            other_shards: frozenset[str] = frozenset(), selected_only: bool = False,
+            console: Console | None = None) -> None:
+    """Add the samples of ``paths``; with ``selected_only`` (the options select some tasks), samples
+    of other tasks are left out and counted, else they are an error (a wrong --dataset or file)."""
     by_id = {t.task_id: t for t in tasks}
     order = [t.task_id for t in tasks]
+    skipped: Counter[str] = Counter()
     for path in paths:
         if os.path.isfile(path) and store.already_ingested(path):
             continue
         rows = (SampleRow(s.task_id, s.index, program_source(by_id[s.task_id], truncate(s.code, stop) if stop else s.code),
-                          s.where, **s.meta) for s in numbered_samples(path, by_id, order, skip=other_shards))
+                          s.where, **s.meta)
+                for s in numbered_samples(path, by_id, order, selected_only, other_shards, skipped))
         store.mark_ingested(path, store.add_samples(rows))
+        if skipped[path] and console is not None:
+            console.print(f"{path}: {skipped[path]} samples of tasks outside the selection (--ids, --difficulty, "
+                          "--limit) left out")
 
 
 def _unit_size(remaining: int, workers: int) -> int:
@@ -307,8 +318,14 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
             store.bind_config("judging", judging)
             store.bind_config("runtime", described)
             store.set_meta("k", opts.ks)
-            _ingest(store, opts.samples, tasks, opts.stop, frozenset(selected - {t.task_id for t in tasks}))
-            if more_coming is None and not store.sample_counts():
+            selection = opts.selection
+            _ingest(store, opts.samples, tasks, opts.stop, frozenset(selected - {t.task_id for t in tasks}),
+                    bool(selection.ids or selection.difficulties or selection.limit is not None), console)
+            if more_coming is None and not store.sample_counts() and opts.shard is not None:
+                # A shard can be empty (more shards than tasks with samples): that is a finished
+                # part of the run, so that a scheduler's "after all succeeded" merge goes ahead.
+                console.print(f"shard {opts.shard[0]}/{opts.shard[1]} has no samples to judge")
+            elif more_coming is None and not store.sample_counts():
                 raise SampleError(f"{opts.run_dir}: no samples to judge; give a samples file, or sample into this "
                                   "run with `judge sample` first")
             _judge_pending(store, opts, tasks, workers, console, more_coming, progress, stats or JudgingStats())
@@ -368,13 +385,17 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
     if provenance is not None:
         provenance["sandbox"] = {k: v for k, v in pool.info.items() if k != "pid"}
         store.set_meta("provenance", provenance)
+    if os.geteuid() != 0 and opts.engine == "local":
+        console.print("note: not running as root, so programs run as this user (no uid of their own, no IPC "
+                      "namespace): other processes of this user are less isolated from them; see SECURITY.md")
     commits = {"pending": 0, "last": time.monotonic()}
     start = time.monotonic()
+    plain = {"last": start}  # without a terminal the bar is not drawn: a line every PROGRESS_EVERY seconds
 
     own_progress = progress is None
     if progress is None:
         progress = Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[rates]}"), TimeRemainingColumn(), console=console)
+                            TextColumn("{task.fields[rates]} · left"), TimeRemainingColumn(), console=console)
     live = more_coming is not None
     bar = progress.add_task("judging", total=0 if live else programs, rates="")
 
@@ -400,6 +421,11 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
         elapsed = max(now - start, 1e-9)
         progress.update(bar, advance=1, rates=f"programs · {stats.programs / elapsed:.1f}/s · "
                                               f"{stats.tests / elapsed:.0f} tests/s")
+        if not console.is_terminal and now - plain["last"] >= PROGRESS_EVERY:
+            plain["last"] = now
+            total = progress.tasks[bar].total
+            console.print(f"judging: {stats.programs}{f'/{total:.0f}' if total else ''} programs, {stats.tests} tests, "
+                          f"{elapsed:.0f} s", soft_wrap=True)
 
     interrupted = False
     try:

@@ -92,6 +92,7 @@ def build_report(store: RunStore, exclude: frozenset[str] = frozenset(), timeout
     problems = [p for p in problem_counts(store, timeout_only) if p.n > 0 and p.task_id not in exclude]
     min_n = min((p.n for p in problems), default=0)
     ks = [k for k in config["k"] if k <= min_n]
+    dropped = [k for k in config["k"] if k > min_n]
     filtered = any(p.kind != "humaneval" for p in problems)
     report: dict[str, Any] = dict(_metrics(problems, ks, filtered, with_timeouts))
     by_difficulty: dict[str, Any] = {}
@@ -130,6 +131,9 @@ def build_report(store: RunStore, exclude: frozenset[str] = frozenset(), timeout
          "c_filtered_with_timeouts": p.c_filtered_t if filtered else None,
          "public_tests": p.public_source} for p in problems]
     report["excluded"] = sorted(exclude)
+    if dropped and problems:
+        fewest = min(problems, key=lambda p: p.n)
+        report["k_not_reported"] = {"k": dropped, "smallest_n": min_n, "problem": fewest.task_id}
     ranked = ranked_pass_at_1(store, {p.task_id: p for p in problems})
     if ranked:
         report["ranked_pass@1"] = ranked

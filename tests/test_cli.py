@@ -263,3 +263,73 @@ def test_version_and_json_on_stdout(tmp_path):
                             capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["counts"]["samples"] == 1 and not (tmp_path / "-").exists()
+
+
+def test_selection_flags_filter_the_samples_files(tmp_path):
+    """--difficulty/--ids select tasks of the dataset and the samples of those tasks: samples of other
+    tasks are left out with a count, not an error; HumanEval ids can be given by number."""
+    samples = tmp_path / "s.jsonl"
+    humaneval_samples(samples, per_task=1, tasks=8)
+    result = subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "humaneval", "--ids", "0-3",
+                                      "--run", str(tmp_path / "r"), "--workers", "1", "--k", "1",
+                                      "--json", str(tmp_path / "r.json")), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["counts"]["samples"] == 4
+    assert "4 samples of tasks outside the selection" in " ".join(result.stderr.split())
+    apps = tmp_path / "apps.jsonl"
+    apps.write_text(gzip.open(os.path.join(DATA, "demo_samples_apps.jsonl.gz"), "rt").read())
+    result = subprocess.run(judge_cmd("evaluate", str(apps), "--dataset", "apps", "--data", "bundled",
+                                      "--difficulty", "competition", "--ids", "2287,4184,1", "--run", str(tmp_path / "a"),
+                                      "--workers", "1", "--k", "1", "--json", str(tmp_path / "a.json")),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "a.json").read_text())
+    assert {p["difficulty"] for p in report["per_problem"]} == {"competition"}
+    # without a selection, a sample of a task the dataset lacks is still an error
+    samples.write_text('{"task_id": "HumanEval/999", "completion": "x"}\n')
+    assert subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "b")),
+                          capture_output=True).returncode == 2
+
+
+def test_file_backend_imports_every_sample_by_default(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    rows = humaneval_samples(samples, per_task=3, tasks=4)
+    result = subprocess.run(judge_cmd("sample", "--dataset", "humaneval", "--ids", "0-3", "--backend", "file",
+                                      "--from", str(samples), "--run", str(tmp_path / "r")), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"sampled {len(rows)} of {len(rows)}" in result.stderr
+
+
+def test_an_empty_shard_is_a_finished_part(tmp_path):
+    """More shards than tasks with samples: the empty one exits 0, so that a merge after all shards runs."""
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    codes = []
+    for i in (1, 2):
+        result = subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "humaneval", "--ids", "0-1",
+                                          "--shard", f"{i}/2", "--run", str(tmp_path / f"s{i}"), "--workers", "1"),
+                                capture_output=True, text=True)
+        codes.append((result.returncode, result.stderr))
+    assert [c for c, _ in codes] == [0, 0], codes
+    assert any("has no samples to judge" in err for _, err in codes)
+    merged = subprocess.run(judge_cmd("merge", str(tmp_path / "m"), str(tmp_path / "s1"), str(tmp_path / "s2")),
+                            capture_output=True, text=True)
+    assert merged.returncode == 0, merged.stderr
+
+
+def test_logs_get_progress_lines_and_dropped_k_are_said(tmp_path):
+    """Without a terminal (stderr to a log) progress comes as plain lines; a k above some problem's
+    n is not silently dropped."""
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n'
+                       '{"task_id": "HumanEval/0", "completion": "    return False\\n"}\n'
+                       '{"task_id": "HumanEval/1", "completion": "    return []\\n"}\n')
+    with open(tmp_path / "log", "w") as log:
+        result = subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "humaneval", "--ids", "0-1",
+                                          "--run", str(tmp_path / "r"), "--workers", "1", "--k", "1,2"),
+                                stdout=subprocess.PIPE, stderr=log, text=True,
+                                env=dict(os.environ, JUDGE_PROGRESS_SECONDS="0"))
+    assert result.returncode == 0
+    assert "judging: 1/" in (tmp_path / "log").read_text()
+    text = " ".join(result.stdout.split())
+    assert "pass@k for k = 2 not reported: problem HumanEval/1 has only 1 samples" in text

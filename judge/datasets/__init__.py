@@ -48,7 +48,8 @@ class Selection:
     limit: int | None = None
 
     def wants(self, task_id: str, difficulty: str | None) -> bool:
-        if self.ids and task_id not in self.ids:
+        # "HumanEval/3" is also selected by its number, as APPS ids are: --ids 0-3 works for both.
+        if self.ids and task_id not in self.ids and task_id.rpartition("/")[2] not in self.ids:
             return False
         return not self.difficulties or difficulty in self.difficulties
 

@@ -57,4 +57,8 @@ def warnings(report: dict[str, Any]) -> list[str]:
     counts = report["counts"]
     out = [f"{counts['pending_samples']} samples not judged yet: rerun the command to finish"] \
         if counts.get("pending_samples") else []
+    dropped = report.get("k_not_reported")
+    if dropped:
+        out.append(f"pass@k for k = {', '.join(map(str, dropped['k']))} not reported: problem {dropped['problem']} has "
+                   f"only {dropped['smallest_n']} samples (k must not exceed any problem's n)")
     return out + [f"not judged: {defect}" for defect in counts.get("unjudgeable_problems", [])]
