@@ -245,7 +245,7 @@ def evaluate_cmd(
 
 @command("prompts")
 def prompts_cmd(
-    dataset: DatasetOpt,
+    dataset: Annotated[Optional[DatasetName], typer.Option(help="Benchmark: apps or humaneval (not needed with --list).")] = None,
     template: Annotated[Optional[str], typer.Option(help="Template name (see --list) or .toml path. Default: codex-1shot (APPS), humaneval.")] = None,
     out: Annotated[Optional[str], typer.Option(help="Output JSONL (default: stdout): {task_id, prompt | messages, stop}.")] = None,
     data: DataOpt = None,
@@ -262,6 +262,8 @@ def prompts_cmd(
         for name, description in prompting.available().items():
             console.print(f"[bold]{name}[/]  {description}")
         return
+    if dataset is None:
+        _fail("--dataset is required (apps or humaneval), except with --list")
     chosen = prompting.load(template or ("humaneval" if dataset is DatasetName.humaneval else "codex-1shot"))
     tasks = load_tasks(dataset.value, data, _selection(split, difficulty, ids, limit))
     fh = open(out, "w", encoding="utf-8") if out else sys.stdout
@@ -397,7 +399,7 @@ def run_cmd(
 def report_cmd(
     run: Annotated[str, typer.Argument(help="Run directory.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="table (terminal), json, md (Markdown) or html (self-contained, with plots).")] = Format.table,
-    out: Annotated[Optional[str], typer.Option(help="Write here instead of the terminal (json/md/html).")] = None,
+    out: Annotated[Optional[str], typer.Option(help="Write here instead of the terminal (any format; a table as plain text).")] = None,
     json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here ('-' for stdout).")] = None,
     plots: Annotated[Optional[str], typer.Option(help="Also write PNG and SVG figures (matplotlib) into this folder.")] = None,
     exclude: ExcludeOpt = None,
@@ -425,7 +427,12 @@ def report_cmd(
         from judge.render.plots import write_plots
         _write_figures(write_plots, report, plots)
     if format is Format.table:
-        render(report, console, title=run)
+        if out:  # the same table as on the terminal, as plain text
+            with open(out, "w", encoding="utf-8") as fh:
+                render(report, Console(file=fh, width=200, color_system=None), title=run)
+            err_console.print(f"wrote {out}")
+        else:
+            render(report, console, title=run)
         return
     if format is Format.json:
         text = json.dumps(report, indent=2) + "\n"
@@ -476,6 +483,9 @@ def compare_cmd(
     if json_out:
         _write_json(json_out, result)
     for i, block in enumerate(result["differences"], 1):
+        for line in block["setting_differences"]:
+            err_console.print(f"[yellow]warning: {runs[i]} and {runs[0]} were judged with other settings: {line}[/]",
+                              soft_wrap=True)
         table = Table(title=f"{runs[i]} vs {runs[0]} · {result['problems']} problems",
                       caption="pass@k in %; difference with its paired bootstrap 95% interval; * = interval excludes 0")
         for name in ("view", "k", runs[0], runs[i], "difference", "95% interval"):

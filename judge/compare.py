@@ -8,6 +8,8 @@ other are listed.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,5 +74,20 @@ def compare(reports: list[dict[str, Any]], ks: list[int] | None = None, samples:
         solved = [{e["task_id"] for e in r["per_problem"] if e["task_id"] in common and e["c"] > 0}
                   for r in (base, reports[i])]
         result["differences"].append({"differences": diffs, "solved_only_by_base": sorted(solved[0] - solved[1]),
-                                      "solved_only_by_other": sorted(solved[1] - solved[0])})
+                                      "solved_only_by_other": sorted(solved[1] - solved[0]),
+                                      "setting_differences": setting_differences(base, reports[i])})
     return result
+
+
+# Judging settings that change verdicts: runs that differ in one compare different things.
+SETTINGS = ("limits", "compare", "stop", "after_timeout", "timeout_only", "public_tests", "dataset", "split")
+
+
+def setting_differences(base: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    """The verdict-changing settings in which two reports differ, as "name: base vs other"."""
+    a, b = base.get("config", {}), other.get("config", {})
+    out = [f"{key}: {json.dumps(a.get(key))} vs {json.dumps(b.get(key))}" for key in SETTINGS if a.get(key) != b.get(key)]
+    ra, rb = (r.get("provenance", {}).get("sandbox", {}).get("runtime") for r in (base, other))
+    if ra and rb and ra != rb:
+        out.append(f"runtime: {json.dumps(ra)} vs {json.dumps(rb)}")
+    return out

@@ -226,7 +226,9 @@ def _uid_base() -> int | None:
 def dataset_config(opts: EvaluateOptions) -> dict[str, Any]:
     sel = opts.selection
     data = os.path.abspath(opts.data) if opts.data and os.path.exists(opts.data) else opts.data
-    config = {"dataset": opts.dataset, "data": data, "split": sel.split, "difficulty": list(sel.difficulties),
+    # The bundled APPS problems are all from the train split, whatever --split says (it picks a hub split).
+    split = "train" if opts.dataset == "apps" and opts.data == "bundled" else sel.split
+    config = {"dataset": opts.dataset, "data": data, "split": split, "difficulty": list(sel.difficulties),
               "ids": list(sel.ids), "limit": sel.limit, "public_tests": opts.public_tests}
     if opts.shard:
         config["shard"] = f"{opts.shard[0]}/{opts.shard[1]}"

@@ -22,11 +22,11 @@ def export_samples(store: RunStore) -> Iterator[dict[str, Any]]:
     db = store.db
     rows = db.execute(
         "SELECT s.task_id, s.sample_index, p.id, p.verdict, p.passed, p.timeout_only, p.all_timeout, p.public_passed, "
-        "p.public_passed_with_timeouts, p.internal_errors, p.digest FROM samples s "
+        "p.public_passed_with_timeouts, p.internal_errors, p.digest, p.source FROM samples s "
         "JOIN programs p ON p.id = s.program_id JOIN tasks t ON t.task_id = s.task_id "
         "WHERE p.done ORDER BY t.position, s.sample_index")
     cached_id, cached_tests = None, []
-    for task_id, index, program_id, verdict, passed, timeout_only, all_timeout, public, public_t, ie, digest in rows:
+    for task_id, index, program_id, verdict, passed, timeout_only, all_timeout, public, public_t, ie, digest, source in rows:
         if program_id != cached_id:
             cached_id = program_id
             cached_tests = [_test(r) for r in db.execute(
@@ -36,4 +36,4 @@ def export_samples(store: RunStore) -> Iterator[dict[str, Any]]:
         yield {"task_id": task_id, "sample_index": index, "passed": bool(passed), "verdict": verdict,
                "timeout_only": bool(timeout_only), "all_timeout": bool(all_timeout), "public_passed": None if public is None else bool(public),
                "public_passed_with_timeouts": None if public_t is None else bool(public_t),
-               "internal_errors": ie, "program_sha256": digest, "tests": cached_tests}
+               "internal_errors": ie, "program_sha256": digest, "program": source, "tests": cached_tests}

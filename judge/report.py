@@ -207,12 +207,13 @@ def pass_at_k_curves(report: dict[str, Any], difficulty: str | None = None) -> d
 
 
 def failing_examples(store: RunStore, per_task: int = 3) -> dict[str, list[dict[str, Any]]]:
-    """Per problem, a few failing samples with their first failing hidden test (verdict, output excerpt)."""
+    """Per problem, a few failing samples with their first failing hidden test (verdict, output excerpt)
+    and the program as it ran."""
     out: dict[str, list[dict[str, Any]]] = {}
     rows = store.db.execute(
-        "SELECT p.task_id, MIN(s.sample_index), p.id, p.verdict FROM programs p JOIN samples s ON s.program_id=p.id "
-        "WHERE p.done AND NOT p.passed GROUP BY p.id ORDER BY p.task_id, MIN(s.sample_index)")
-    for task_id, sample_index, program_id, verdict in rows:
+        "SELECT p.task_id, MIN(s.sample_index), p.id, p.verdict, p.source FROM programs p JOIN samples s "
+        "ON s.program_id=p.id WHERE p.done AND NOT p.passed GROUP BY p.id ORDER BY p.task_id, MIN(s.sample_index)")
+    for task_id, sample_index, program_id, verdict, source in rows:
         examples = out.setdefault(task_id, [])
         if len(examples) >= per_task:
             continue
@@ -221,7 +222,7 @@ def failing_examples(store: RunStore, per_task: int = 3) -> dict[str, list[dict[
             "AND verdict!='AC' ORDER BY test_index LIMIT 1", (program_id,)).fetchone()
         examples.append({"sample_index": sample_index, "verdict": verdict,
                          "test_index": test[0] if test else None, "detail": test[2] if test else "",
-                         "output": (test[3] or "") if test else ""})
+                         "output": (test[3] or "") if test else "", "source": source})
     return out
 
 

@@ -71,6 +71,11 @@ def program_digest(source: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def _short(value: Any, limit: int = 80) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class RunStore:
     def __init__(self, run_dir: str) -> None:
         os.makedirs(run_dir, exist_ok=True)
@@ -123,7 +128,8 @@ class RunStore:
             self.set_meta(key, config)
         elif stored != config:
             changed = sorted(k for k in set(stored) | set(config) if stored.get(k) != config.get(k))
-            raise StoreError(f"{self.path}: this run was made with other {key} settings ({', '.join(changed)}); "
+            shown = "; ".join(f"{k}: stored {_short(stored.get(k))}, asked {_short(config.get(k))}" for k in changed)
+            raise StoreError(f"{self.path}: this run was made with other {key} settings ({shown}); "
                              "rerun with the same options to resume, or use a new --run directory")
 
     def save_tasks(self, tasks: list[Any], positions: list[int] | None = None) -> None:
@@ -156,14 +162,18 @@ class RunStore:
         pending: list[tuple[Any, ...]] = []
         count = 0
         cur = self.db.cursor()
+        first_rowid = cur.execute("SELECT COALESCE(MAX(rowid), 0) FROM samples").fetchone()[0]  # older samples
 
         def flush() -> None:
             before = self.db.total_changes
             cur.executemany("INSERT OR IGNORE INTO samples VALUES(?,?,?,?,?,?,?)", [r[:-1] for r in pending])
             if self.db.total_changes - before < len(pending):  # some existed already: same code?
                 for task_id, index, program_id, *_, where in pending:
-                    existing = cur.execute("SELECT program_id FROM samples WHERE task_id=? AND sample_index=?",
-                                           (task_id, index)).fetchone()[0]
+                    existing, rowid = cur.execute("SELECT program_id, rowid FROM samples WHERE task_id=? AND "
+                                                  "sample_index=?", (task_id, index)).fetchone()
+                    if existing != program_id and rowid > first_rowid:
+                        raise StoreError(f"{where}: sample {index} of task {task_id} appears twice with different "
+                                         "code in these samples; give each sample of a task its own sample_id")
                     if existing != program_id:
                         raise StoreError(f"{where}: sample {index} of task {task_id} differs from the one already "
                                          "in this run; samples files must not change between resumes (use a new --run)")

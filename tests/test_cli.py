@@ -149,7 +149,7 @@ def test_resume_with_other_settings_is_refused(tmp_path):
     args = ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r"), "--workers", "1"]
     assert runner.invoke(app, args).exit_code == 0
     result = runner.invoke(app, args + ["--timeout", "5"])
-    assert result.exit_code == 2 and "other judging settings (limits)" in result.output
+    assert result.exit_code == 2 and "other judging settings (limits: stored" in result.output
 
 
 def test_duplicate_sample_ids_and_changed_samples_are_refused(tmp_path):
@@ -200,7 +200,7 @@ def test_the_candidate_runtime_is_a_setting_recorded_and_bound_to_the_run(tmp_pa
     verdicts = [json.loads(line)["verdict"] for line in exported.stdout.splitlines()]
     assert verdicts[0] == "WA" and json.loads(exported.stdout.splitlines()[1])["tests"][0]["detail"] == "ModuleNotFoundError"
     resumed = runner.invoke(app, base + ["--run", str(tmp_path / "none")])
-    assert resumed.exit_code == 2 and "other runtime settings (packages)" in resumed.output
+    assert resumed.exit_code == 2 and "other runtime settings (packages: stored" in resumed.output
     unknown = runner.invoke(app, base + ["--run", str(tmp_path / "x"), "--packages", "no-such-package"])
     assert unknown.exit_code == 2 and "--packages: no-such-package is not installed" in unknown.output
 
@@ -333,3 +333,64 @@ def test_logs_get_progress_lines_and_dropped_k_are_said(tmp_path):
     assert "judging: 1/" in (tmp_path / "log").read_text()
     text = " ".join(result.stdout.split())
     assert "pass@k for k = 2 not reported: problem HumanEval/1 has only 1 samples" in text
+
+
+def test_small_things_a_new_user_meets(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    base = ["evaluate", str(samples), "--dataset", "humaneval", "--ids", "0", "--workers", "1", "--k", "1"]
+    assert subprocess.run(judge_cmd(*base, "--run", str(tmp_path / "a")), capture_output=True).returncode == 0
+    assert subprocess.run(judge_cmd(*base, "--run", str(tmp_path / "b"), "--timeout", "2"),
+                          capture_output=True).returncode == 0
+    # compare says when the runs were judged with other settings
+    compared = subprocess.run(judge_cmd("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--bootstrap", "100"),
+                              capture_output=True, text=True)
+    assert compared.returncode == 0 and "judged with other settings: limits" in compared.stderr
+    # a resume refusal names the stored and the asked value
+    refused = subprocess.run(judge_cmd(*base, "--run", str(tmp_path / "a"), "--timeout", "5"), capture_output=True, text=True)
+    assert refused.returncode == 2 and '"cpu": 3.0' in refused.stderr and '"cpu": 5.0' in refused.stderr
+    # report --format table --out writes the table there
+    written = subprocess.run(judge_cmd("report", str(tmp_path / "a"), "--out", str(tmp_path / "t.txt")),
+                             capture_output=True, text=True)
+    assert written.returncode == 0 and "raw pass@1" in (tmp_path / "t.txt").read_text() and written.stdout == ""
+    # prompts --list needs no dataset
+    listed = subprocess.run(judge_cmd("prompts", "--list"), capture_output=True, text=True)
+    assert listed.returncode == 0 and "codex-1shot" in listed.stdout
+    # the same sample id twice in one fresh file is said as such, not as a change between resumes
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text('{"task_id": "HumanEval/0", "sample_id": 0, "completion": "    return True\\n"}\n'
+                     '{"task_id": "HumanEval/0", "sample_id": 0, "completion": "    return False\\n"}\n')
+    dup = subprocess.run(judge_cmd("evaluate", str(twice), "--dataset", "humaneval", "--run", str(tmp_path / "d")),
+                         capture_output=True, text=True)
+    assert dup.returncode == 2 and "appears twice" in dup.stderr and f"{twice}:2" in dup.stderr
+
+
+def test_the_bundled_problems_are_labelled_train(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    row = json.loads(gzip.open(os.path.join(DATA, "demo_samples_apps.jsonl.gz"), "rt").readline())
+    samples.write_text(json.dumps(row) + "\n")
+    result = subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "apps", "--data", "bundled", "--ids",
+                                      str(row["task_id"]), "--run", str(tmp_path / "r"), "--workers", "1", "--k", "1",
+                                      "--json", "-"), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["config"]["split"] == "train"
+
+
+def test_failures_can_be_debugged_from_the_report(tmp_path):
+    """A HumanEval failure says which assertion failed and what the function returned; an exception
+    says its message and the call; export and the HTML report carry the program."""
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return False\\n"}\n'
+                       '{"task_id": "HumanEval/0", "completion": "    raise ValueError(\'no idea\')\\n"}\n')
+    assert subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "humaneval", "--ids", "0", "--workers", "1",
+                                    "--run", str(tmp_path / "r"), "--k", "1"), capture_output=True).returncode == 0
+    exported = subprocess.run(judge_cmd("export", str(tmp_path / "r")), capture_output=True, text=True, check=True)
+    wrong, raising = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert wrong["tests"][0]["detail"].startswith("assertion failed: assert candidate(")
+    assert wrong["tests"][0]["output"].startswith("last call: has_close_elements(") and "returned False" in wrong["tests"][0]["output"]
+    assert raising["tests"][0]["output"].startswith("ValueError: no idea (in has_close_elements(")
+    assert "return False" in wrong["program"]
+    html = tmp_path / "r.html"
+    assert subprocess.run(judge_cmd("report", str(tmp_path / "r"), "--format", "html", "--out", str(html)),
+                          capture_output=True).returncode == 0
+    assert "raise ValueError(&#x27;no idea&#x27;)" in html.read_text() or "raise ValueError(&#39;no idea&#39;)" in html.read_text()

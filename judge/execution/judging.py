@@ -75,6 +75,21 @@ def _compare(compare, expected: Any, actual: Any) -> tuple[str, str]:
         return "", f"comparison failed: {type(err).__name__}"
 
 
+def _failed_assertion(err: AssertionError, task: Task) -> str:
+    """'assertion failed: <the assert line of the test>' from the traceback's innermost frame in
+    the task's test code."""
+    frame_line = None
+    tb = err.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == f"{task.task_id}:test":
+            frame_line = tb.tb_lineno
+        tb = tb.tb_next
+    lines = task.test_code.splitlines()
+    if frame_line is None or not 0 < frame_line <= len(lines):
+        return "assertion failed"
+    return f"assertion failed: {lines[frame_line - 1].strip()} (test line {frame_line})"
+
+
 def _excerpt(text: str, tail: bool = False) -> str:
     # Program output may be any bytes (kept as surrogates): the excerpt is for people, in UTF-8.
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -127,12 +142,16 @@ class _Candidate:
 
     def __init__(self, session: CallSession) -> None:
         self._session = session
+        self.last: tuple[list[Any], Any] | None = None  # the last call's arguments and result, for reports
+        self.current: list[Any] | None = None             # the arguments of the call being made
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
             raise TypeError("keyword arguments are not supported across the sandbox")
-        ok, value = self._session.call(list(args))
+        self.current = list(args)
+        ok, value = self._session.call(self.current)
         if ok:
+            self.last = (self.current, value)
             return value
         name, message = value
         cls = getattr(builtins, name, None)
@@ -281,26 +300,29 @@ class Judge:
         internal_errors = 0
         for _attempt in range(2):
             try:
-                verdict, detail, run = self._humaneval_once(task, source, prompt_code, test_code)
+                verdict, detail, run, output = self._humaneval_once(task, source, prompt_code, test_code)
             except ZygoteDied as err:
-                verdict, detail, run = Verdict.IE, f"worker died: {err}", None
+                verdict, detail, run, output = Verdict.IE, f"worker died: {err}", None, ""
             if verdict is not Verdict.IE:
                 break
             internal_errors += 1
+        if verdict is Verdict.RE and run is not None and not output:
+            output = _excerpt(run.stderr_tail.decode("utf-8", "replace"), tail=True)
         record = TestRecord(HIDDEN, 0, verdict.value, detail, "check" if verdict is Verdict.AC else "",
-                            run.cpu if run else 0.0, run.wall if run else 0.0, run.maxrss_kb if run else 0)
+                            run.cpu if run else 0.0, run.wall if run else 0.0, run.maxrss_kb if run else 0, output)
         return _outcome(task, [record], internal_errors)
 
     def _humaneval_once(self, task: Task, source: str, prompt_code: CodeType, test_code: CodeType):
         session = self.zygotes.for_source(source).open_calls(source, task.entry_point)
         if isinstance(session, RunResult):  # it does not compile (or compiling it exceeded a limit)
             verdict, detail = execution_verdict(session, self.limits)
-            return verdict, detail, session
+            return verdict, detail, session, ""
         candidate = _Candidate(session)
         # The trusted side: the prompt's helpers and the test, with the program's function
         # replaced by a proxy.  Expected values never enter the sandbox.
         namespace: dict[str, Any] = {"__name__": "__judge_check__"}
         outcome: tuple[Verdict, str] | None
+        raised = ""  # what the program raised, for the report
         try:
             exec(prompt_code, namespace)
             exec(test_code, namespace)
@@ -313,23 +335,28 @@ class Judge:
             outcome = None
         except AssertionError as err:
             raised_by = getattr(err, "judge_raised_by", None)
-            outcome = (Verdict.RE, raised_by) if raised_by else (Verdict.WA, "assertion failed")
+            outcome = (Verdict.RE, raised_by) if raised_by else (Verdict.WA, _failed_assertion(err, task))
         except Exception as err:
             raised_by = getattr(err, "judge_raised_by", None)
             if raised_by:
                 outcome = (Verdict.MLE if raised_by == "MemoryError" else Verdict.RE, raised_by)
+                raised = _excerpt(f"{raised_by}: {err} (in {task.entry_point}({_safe_repr(candidate.current)[1:-1]}))")
             else:
                 outcome = (Verdict.WA, f"test raised {type(err).__name__}")
         finally:
             run = session.finish()
         verdict, detail = execution_verdict(run, self.limits)
         if verdict is not None:
-            return verdict, detail, run
+            return verdict, detail, run, ""
         if outcome is None:
-            return Verdict.RE, "the program ended before the test finished", run
+            return Verdict.RE, "the program ended before the test finished", run, ""
         if session.calls == 0 and outcome[0] is Verdict.AC:
-            return Verdict.WA, "the test never called the program", run
-        return outcome[0], outcome[1], run
+            return Verdict.WA, "the test never called the program", run, ""
+        if outcome[0] is Verdict.WA and candidate.last is not None:
+            args, value = candidate.last
+            return outcome[0], outcome[1], run, _excerpt(f"last call: {task.entry_point}({_safe_repr(args)[1:-1]}) "
+                                                         f"returned {_safe_repr(value)}")
+        return outcome[0], outcome[1], run, raised
 
 
 def _outcome(task: Task, records: list[TestRecord], internal_errors: int) -> ProgramOutcome:

@@ -29,9 +29,9 @@ details { margin: 4px 0; } summary { cursor: pointer; }
 """
 
 
-def _cut(value: Any) -> str:
+def _cut(value: Any, limit: int = EXCERPT) -> str:
     text = value if isinstance(value, str) else json.dumps(value)
-    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _table(header: list[str], rows: list[list[str]], raw_html: bool = False) -> str:
@@ -90,7 +90,11 @@ def _failures(report: dict[str, Any], failing: dict[str, list[dict[str, Any]]], 
                 body += f"<div>expected</div><pre>{escape(_cut(test.output))}</pre>"
             if ex["output"]:
                 body += f"<div>{'stderr' if ex['verdict'] == 'RE' else 'actual'}</div><pre>{escape(ex['output'])}</pre>"
-            items.append(f"<details><summary>{head}</summary>{body or '<p class=muted>no output recorded</p>'}</details>")
+            if not ex["output"]:
+                body += "<p class=muted>no output recorded</p>"
+            if ex.get("source"):
+                body += f"<div>program</div><pre>{escape(_cut(ex['source'], 20_000))}</pre>"
+            items.append(f"<details><summary>{head}</summary>{body}</details>")
         parts.append(f'<h3 id="p-{escape(task_id)}">{escape(task_id)}</h3>' + "".join(items))
     if tasks is None:
         parts.insert(0, '<p class="muted">The dataset could not be loaded here: inputs and expected outputs are not '
