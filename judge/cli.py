@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import json
 import os
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -63,12 +64,25 @@ def command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     def register(fn: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> None:
+            terminated = []
+
+            def on_term(signum: int, frame: Any) -> None:  # a scheduler's stop: as Ctrl-C, then exit 143
+                terminated.append(signum)
+                raise KeyboardInterrupt
+
+            previous = signal.signal(signal.SIGTERM, on_term)
             try:
                 fn(*args, **kwargs)
+            except typer.Exit as done:
+                raise typer.Exit(143 if terminated else done.exit_code) from None
+            except KeyboardInterrupt:
+                raise typer.Exit(143 if terminated else 130) from None
             except JudgeError as err:
                 _fail(str(err))
             except sqlite3.DatabaseError as err:
                 _fail(f"the run database is damaged or not a run database ({err}); use another --run directory")
+            finally:
+                signal.signal(signal.SIGTERM, previous)
         return app.command(name)(run)
     return register
 

@@ -394,3 +394,37 @@ def test_failures_can_be_debugged_from_the_report(tmp_path):
     assert subprocess.run(judge_cmd("report", str(tmp_path / "r"), "--format", "html", "--out", str(html)),
                           capture_output=True).returncode == 0
     assert "raise ValueError(&#x27;no idea&#x27;)" in html.read_text() or "raise ValueError(&#39;no idea&#39;)" in html.read_text()
+
+
+def test_sigterm_stops_promptly_with_one_line_and_resumes(tmp_path):
+    """A scheduler's SIGTERM mid-run: exit 143 within seconds, one line saying what is kept, no
+    traceback from any process, and the resumed run finishes it (programs looping under a 3 s
+    limit keep the referees busy when the signal comes)."""
+    samples = tmp_path / "s.jsonl"
+    rows = humaneval_samples(samples, per_task=2, tasks=40)
+    loops = [{"task_id": r["task_id"], "sample_id": 10 + i, "completion": f"    x = {i}\n    while True:\n        x += 1\n"}
+             for i, r in enumerate(rows[::4])]
+    with open(samples, "a") as fh:
+        fh.write("".join(json.dumps(r) + "\n" for r in loops))
+    common = ["evaluate", str(samples), "--dataset", "humaneval", "--k", "1", "--workers", "2", "--timeout", "1"]
+    proc = subprocess.Popen(judge_cmd(*common, "--run", str(tmp_path / "r")), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, JUDGE_PROGRESS_SECONDS="0"))
+    import sqlite3
+    db = tmp_path / "r" / "run.sqlite"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        time.sleep(0.2)
+        try:
+            if sqlite3.connect(str(db)).execute("SELECT COUNT(*) FROM programs WHERE done").fetchone()[0] >= 5:
+                break
+        except sqlite3.Error:
+            continue
+    sent = time.time()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and time.time() - sent < 5, (proc.returncode, time.time() - sent)
+    assert "Traceback" not in err and "interrupted:" in err, err
+    resumed = subprocess.run(judge_cmd(*common, "--run", str(tmp_path / "r"), "--json", str(tmp_path / "r.json")),
+                             capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["counts"]["samples"] == len(rows) + len(loops)

@@ -171,3 +171,17 @@ def test_killed_1000_sample_run_resumes_to_exactly_1000_per_task(tmp_path, apps_
     assert finished.returncode == 0, finished.stderr
     assert f"sampled {3000 - partial} of {3000 - partial} missing samples" in " ".join(finished.stderr.split())
     assert per_task(stored(run)) == {t.task_id: list(range(1000)) for t in tasks}
+
+
+def test_an_unreachable_server_is_said_within_seconds(tmp_path):
+    import socket
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "judge", "sample", "--dataset", "humaneval", "--ids", "0",
+                             "--model", "m", "--base-url", f"http://127.0.0.1:{port}/v1", "--run", str(tmp_path / "r")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and time.monotonic() - start < 30
+    lines = result.stderr.strip().splitlines()
+    assert "cannot connect" in lines[-1] and f":{port}" in lines[-1], result.stderr

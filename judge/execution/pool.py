@@ -191,13 +191,15 @@ class RefereePool:
             retry.append(Unit(unit.unit_id, unit.task, list(remaining.items())))
 
     def close(self) -> None:
+        # A referee reads "stop" after its unit: idle ones stop at once, busy ones (a unit of loops
+        # can take minutes) are terminated, their unreported programs judged again on resume.
         for slot in self.slots:
             try:
                 slot.conn.send(("stop",))
             except (OSError, ValueError):
                 pass
         for slot in self.slots:
-            slot.process.join(timeout=10)
+            slot.process.join(timeout=10 if slot.unit is None else 0.2)
             if slot.process.is_alive():
                 slot.process.terminate()
                 slot.process.join()

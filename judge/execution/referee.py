@@ -38,6 +38,7 @@ def main(conn: Connection, config: dict[str, Any]) -> None:
     from judge.sandbox.client import Limits, SandboxOptions
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C and tells us to stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the driver's handler, inherited by the fork
     for fd in config.get("close_fds", ()):  # forked: copies of the driver's pipe ends
         try:
             os.close(fd)
@@ -78,5 +79,7 @@ def main(conn: Connection, config: dict[str, Any]) -> None:
                         conn.send(("done", unit_id, batch))
                         batch, sent = [], time.monotonic()
                 conn.send(("unit_done", unit_id, batch))
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the driver is gone (stopped or killed): what it did not receive is judged again on resume
     finally:
         zygotes.close()

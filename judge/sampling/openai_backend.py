@@ -42,6 +42,7 @@ class OpenAIBackend(Backend):
         self.backoff = backoff
         self.retries = 0          # retried requests, for the closing summary
         self.logprobs_refused = False
+        self.answered = False     # has the server answered anything yet?
 
     def describe(self) -> dict[str, object]:
         return {"backend": self.name, "model": self.model}
@@ -88,8 +89,11 @@ class OpenAIBackend(Backend):
         for attempt in range(self.max_retries + 1):
             with_logprobs = params.logprobs and not self.logprobs_refused
             try:
-                return await self._call(client, request, params, with_logprobs)
+                generations = await self._call(client, request, params, with_logprobs)
+                self.answered = True
+                return generations
             except openai.APIStatusError as err:
+                self.answered = True
                 if err.status_code not in RETRYABLE_STATUS:
                     if err.status_code == 400 and with_logprobs and "logprob" in str(err).lower():
                         self.logprobs_refused = True  # this server has no log-probs: sample without
@@ -98,7 +102,16 @@ class OpenAIBackend(Backend):
                                         f"{request.prompt.task_id} ({err.status_code}: {_message(err)}); "
                                         "check --model, --base-url and the sampling options") from None
                 delay = _retry_after(err.response)
-            except (openai.APIConnectionError, openai.APITimeoutError):
+            except openai.APITimeoutError:
+                delay = None
+            except openai.APIConnectionError as err:
+                # A server that was never reached (refused, no such host) is not overloaded: say so
+                # after a few seconds instead of retrying for minutes.
+                cause = err.__cause__ or err
+                # The transport's ConnectError (refused, no such host), whichever HTTP library the client uses.
+                if not self.answered and attempt >= UNREACHABLE_AFTER and type(cause).__name__ == "ConnectError":
+                    raise SamplingError(f"{self.base_url}: cannot connect ({type(cause).__name__}: {cause}); is the "
+                                        "server running, and are --base-url and the port right?") from None
                 delay = None
             if attempt == self.max_retries:
                 break
@@ -141,6 +154,9 @@ class OpenAIBackend(Backend):
                 tokens = (body.get("usage") or {}).get("completion_tokens")
             out.append(generation(request.first_index + i, text, choice.get("finish_reason"), values, tokens=tokens))
         return out
+
+
+UNREACHABLE_AFTER = 2  # failed connection attempts (~1.5 s of backoff) before a never-reached server is an error
 
 
 def _retry_after(response: Any) -> float | None:
