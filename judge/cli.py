@@ -576,6 +576,11 @@ def sweep_cmd(
         temps = [float(t) for t in temperatures.split(",") if t.strip()]
     except ValueError:
         _fail(f"--temperatures must be comma-separated numbers, not {temperatures!r}")
+    if plot:  # before the work, not after it
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            _fail("--plot needs matplotlib: pip install 'judge-codegen[plots]' (or leave --plot out)")
     overrides: dict = {"sampling": {key: v for key, v in (("n", n), ("model", model), ("base_url", base_url)) if v is not None},
                        "dataset": {"limit": limit} if limit is not None else {}}
     try:

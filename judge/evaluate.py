@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -255,6 +256,26 @@ def tasks_of_run(store: RunStore) -> list[Task] | None:
         return None
 
 
+def with_stored_selection(opts: EvaluateOptions) -> EvaluateOptions:
+    """Resuming a run (e.g. one `judge sample` made) without selection options means the run's own
+    selection, not the whole dataset: the stored --split/--difficulty/--ids/--limit are used."""
+    path = os.path.join(opts.run_dir, "run.sqlite")
+    if opts.selection != Selection() or not os.path.isfile(path) or os.path.getsize(path) == 0:
+        return opts
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key='dataset'").fetchone()
+    except sqlite3.Error:
+        return opts  # the store itself reports what is wrong with it
+    stored = json.loads(row[0]) if row else None
+    if not stored or stored.get("dataset") != opts.dataset:
+        return opts
+    split = opts.selection.split if opts.data == "bundled" else stored.get("split", "test")
+    selection = Selection(split=split, difficulties=tuple(stored.get("difficulty") or ()),
+                          ids=tuple(stored.get("ids") or ()), limit=stored.get("limit"))
+    return dataclasses.replace(opts, selection=selection)
+
+
 def load_run(opts: EvaluateOptions, tasks: list[Task] | None = None) -> tuple[list[Task], RunStore]:
     """The selected tasks (loaded unless given) and the run store, bound to this dataset selection."""
     if tasks is None:
@@ -300,6 +321,8 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
     """
     console = console or Console(stderr=True)
     check_options(opts)
+    if tasks is None:
+        opts = with_stored_selection(opts)
     get_rule(opts.compare)  # fail fast on an unknown rule
     # The workers start first: their interpreters and sandboxes come up while this process
     # loads the dataset and the samples (about half a second of start-up saved).

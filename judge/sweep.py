@@ -18,7 +18,11 @@ def sweep(config: str, temperatures: list[float], run: str | None, overrides: di
     if not temperatures:
         raise ValueError("give at least one temperature")
     rows, problems = [], 0
-    base_dir = run or runconfig.load(config, None, overrides).evaluate.run_dir
+    first = runconfig.load(config, None, overrides)
+    if first.sampling.backend == "file":
+        raise ValueError(f"{config}: a sweep needs a model to sample from; with [sampling] backend = \"file\" every "
+                         "temperature imports the same programs")
+    base_dir = run or first.evaluate.run_dir
     for temperature in temperatures:
         options = {section: dict(values) for section, values in overrides.items()}
         options.setdefault("sampling", {})["temperature"] = temperature

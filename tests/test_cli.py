@@ -428,3 +428,15 @@ def test_sigterm_stops_promptly_with_one_line_and_resumes(tmp_path):
                              capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads((tmp_path / "r.json").read_text())["counts"]["samples"] == len(rows) + len(loops)
+
+
+def test_a_sampled_run_is_judged_without_repeating_its_selection(tmp_path):
+    samples = tmp_path / "s.jsonl"
+    rows = humaneval_samples(samples, per_task=2, tasks=3)
+    sampled = subprocess.run(judge_cmd("sample", "--dataset", "humaneval", "--ids", "0-2", "--backend", "file",
+                                       "--from", str(samples), "--run", str(tmp_path / "r")), capture_output=True, text=True)
+    assert sampled.returncode == 0, sampled.stderr
+    judged = subprocess.run(judge_cmd("evaluate", "--dataset", "humaneval", "--run", str(tmp_path / "r"), "--k", "1",
+                                      "--workers", "1", "--json", "-"), capture_output=True, text=True)
+    assert judged.returncode == 0, judged.stderr
+    assert json.loads(judged.stdout)["counts"]["samples"] == len(rows)

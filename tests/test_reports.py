@@ -174,3 +174,30 @@ def test_temperature_sweep_reports_the_best_temperature_per_k(tmp_path, apps_tas
     assert rows[0.2]["pass@1"] > rows[1.0]["pass@1"]  # likely answers dominate at low temperature
     assert (tmp_path / "sweep.png").stat().st_size > 5000
     assert re.search(r"best temperature: pass@1 at T=0\.2", " ".join(result.output.split()))
+
+
+def test_the_terminal_table_never_cuts_numbers_at_80_columns():
+    import io
+
+    from rich.console import Console
+
+    from judge.render.table import render
+    views = {"pass@1": 0.45123, "pass@10": 0.62345, "pass@100": 0.81234}
+    group = {v: dict(views) for v in ("raw", "filtered", "raw_with_timeouts", "filtered_with_timeouts")}
+    report = dict(group, by_difficulty={"introductory": dict(group, problems=12), "competition": dict(group, problems=3)},
+                  counts={"problems": 15, "samples": 1500, "unique_programs": 1400, "tests_run": 9000,
+                          "timeout_only_samples": 3, "all_timeout_samples": 1, "filtered_survivors": 700,
+                          "verdicts": {"AC": 700, "WA": 800}}, config={"timeout_only": "some"})
+    out = io.StringIO()
+    render(report, Console(file=out, width=80), title="apps · runs/a-long-run-directory-name")
+    text = out.getvalue()
+    assert "…" not in text and "introductory" in text and "45.12 (45.12)" in text and "81.23 (81.23)" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_a_sweep_over_imported_generations_is_refused(tmp_path):
+    preset = tmp_path / "p.toml"
+    preset.write_text('[dataset]\nname = "humaneval"\n[sampling]\nbackend = "file"\nn = 1\npath = "x.jsonl"\n')
+    result = runner.invoke(app, ["sweep", str(preset), "--temperatures", "0.2,0.8", "--run", str(tmp_path / "s")])
+    assert result.exit_code == 2 and "a sweep needs a model to sample from" in result.output
+    assert not list(tmp_path.glob("s-T*"))

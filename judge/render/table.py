@@ -19,19 +19,22 @@ def _cell(report_views: dict[str, Any], view: str, key: str) -> str:
 
 
 def render(report: dict[str, Any], console: Console, title: str = "") -> None:
+    """One table per view (raw, then filtered), k across: at the usual three k a view fits 80
+    columns, and cells never lose digits (a cell that does not fit wraps, it is not cut)."""
     views = ["raw"] + (["filtered"] if report.get("filtered") else [])
     keys = list(report.get("raw", {}))
-    table = Table(title=title or None, caption=caption(report))
-    table.add_column("difficulty")
-    table.add_column("problems", justify="right")
-    for view in views:
-        for key in keys:
-            table.add_column(f"{view} {key}", justify="right")
     rows = [(d, r, r["problems"]) for d, r in report.get("by_difficulty", {}).items()]
     rows.append(("all", report, report["counts"]["problems"]))
-    for name, views_of, count in rows:
-        table.add_row(name, str(count), *[_cell(views_of, v, k) for v in views for k in keys])
-    console.print(table)
+    for view in views:
+        table = Table(title=" · ".join(filter(None, [title, view])))
+        table.add_column("difficulty", no_wrap=True)
+        table.add_column("problems", justify="right", no_wrap=True)
+        for key in keys:
+            table.add_column(key, justify="right", overflow="fold")
+        for name, views_of, count in rows:
+            table.add_row(name, str(count), *[_cell(views_of, view, k) for k in keys])
+        console.print(table)
+    console.print(f"  {caption(report)}")
     for line in facts(report):
         console.print(f"  {line}")
     for line in warnings(report):
