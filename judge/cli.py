@@ -39,7 +39,7 @@ def render(*args: Any, **kwargs: Any) -> None:
     table(*args, **kwargs)
 
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Judge code-generation samples on APPS and HumanEval in a sandbox; report pass@k.")
 console = Console()
 err_console = Console(stderr=True)

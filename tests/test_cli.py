@@ -440,3 +440,19 @@ def test_a_sampled_run_is_judged_without_repeating_its_selection(tmp_path):
                                       "--workers", "1", "--json", "-"), capture_output=True, text=True)
     assert judged.returncode == 0, judged.stderr
     assert json.loads(judged.stdout)["counts"]["samples"] == len(rows)
+
+
+def test_every_help_text_renders_whole():
+    """Help strings mention preset sections like [sampling]: none of them may be lost to markup."""
+    import re
+
+    import typer.main
+    group = typer.main.get_command(app)
+    assert runner.invoke(app, ["--help"]).exit_code == 0
+    for name, command in group.commands.items():
+        result = runner.invoke(app, [name, "--help"], terminal_width=200)
+        assert result.exit_code == 0, name
+        shown = " ".join(result.output.split())
+        for param in command.params:
+            for bracket in re.findall(r"\[[^\]]+\]", getattr(param, "help", None) or ""):
+                assert bracket in shown, (name, param.name, bracket)
