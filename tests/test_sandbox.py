@@ -62,12 +62,50 @@ def test_only_the_candidate_runtime_is_readable(judge):
 @pytest.mark.parametrize("source, expected", [
     ("import getpass\nprint(getpass.getuser())", "judge"),
     ("import os\nprint(os.path.basename(os.path.expanduser('~')) != '~')", "True"),
+    ("import os, pwd\nprint(pwd.getpwuid(os.getuid()).pw_name, pwd.getpwnam('judge').pw_dir == os.environ['HOME'])",
+     "judge True"),
     ("import socket\ntry:\n    socket.socket(socket.AF_UNIX).connect('/var/run/nscd/socket')\nexcept OSError:\n"
      "    print('no nscd')", "no nscd"),
 ])
 def test_standard_look_ups_work_without_the_user_database(judge, source, expected):
     result = outcome(judge, source, expected=expected + "\n")
     assert result.verdict == "AC", result
+
+
+def test_http_clients_import_and_reach_nothing(tmp_path):
+    """requests/urllib3 (in the runtime when a preset names them) import fine; a connection to a
+    listener on the host's loopback fails in the program and the listener sees nothing."""
+    import socket
+    import threading
+
+    from judge.sandbox.client import SandboxOptions, ZygoteClient
+    from judge.sandbox.runtime import Runtime
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    port, hits = listener.getsockname()[1], []
+
+    def accept():
+        for _ in range(20):
+            try:
+                hits.append(listener.accept())
+            except OSError:
+                pass
+    watcher = threading.Thread(target=accept)
+    watcher.start()
+    uid = 2_100_090 if os.geteuid() == 0 else None
+    zygote = ZygoteClient(9, SandboxOptions(str(tmp_path), uid=uid, runtime=Runtime(packages=("numpy", "requests"))),
+                          Limits())
+    try:
+        run = zygote.run_stdio("import requests, urllib3\ntry:\n    requests.get('http://127.0.0.1:%d/', timeout=2)\n"
+                               "except Exception as err:\n    print('refused', type(err).__name__)\n" % port, b"")
+    finally:
+        zygote.close()
+    watcher.join()
+    listener.close()
+    assert run.stdout.startswith(b"refused ") and run.exit == 0, run
+    assert hits == []
 
 
 @pytest.mark.parametrize("name, source", [

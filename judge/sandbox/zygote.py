@@ -469,6 +469,29 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def _user_database() -> None:
+    """``pwd`` look-ups of the program's own user work, as in a container with a passwd entry for
+    it: the uid a program runs as has no entry in this host's user database (and the database is
+    not readable), so ``pwd.getpwuid(os.getuid())`` raised KeyError where the Codex paper's
+    sandbox answered.  The entry is the fixed environment's (USER, HOME); other look-ups are
+    the system's own."""
+    import pwd
+
+    system_uid, system_nam = pwd.getpwuid, pwd.getpwnam
+
+    def entry() -> pwd.struct_passwd:
+        name = os.environ.get("USER", "judge")
+        return pwd.struct_passwd((name, "x", os.getuid(), os.getgid(), name, os.environ.get("HOME", "/"), "/bin/sh"))
+
+    def getpwuid(uid: int) -> pwd.struct_passwd:
+        return entry() if uid == os.getuid() else system_uid(uid)
+
+    def getpwnam(name: str) -> pwd.struct_passwd:
+        return entry() if name == os.environ.get("USER", "judge") else system_nam(name)
+
+    pwd.getpwuid, pwd.getpwnam = getpwuid, getpwnam
+
+
 def main(config: dict) -> None:
     """Started by :data:`judge.sandbox.client.BOOT` with the judge package's folder first on the
     path: once this module and its imports are loaded, the import path becomes the candidate
@@ -481,6 +504,7 @@ def main(config: dict) -> None:
     site.setquit()
     site.setcopyright()
     site.sethelper()
+    _user_database()
     sock = socket.socket(fileno=_high(int(config["fd"])))
     # Children inherit these: CPython ignores SIGPIPE and SIGXFSZ, but an output cap must kill.
     for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGXCPU):
