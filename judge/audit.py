@@ -9,22 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import Counter
 from typing import Any
 
 from rich.console import Console
 
 from judge.datasets import load_tasks
-from judge.evaluate import EvaluateOptions, evaluate
-
-# Statements that accept several answers: a strict output comparison rejects correct programs.
-ANY_ANSWER = re.compile(r"(print|output) any|any of them|any (valid|correct|possible|such)|if there are (several|multiple)"
-                        r"|multiple (possible|valid|correct) (answers|solutions)", re.IGNORECASE)
-
+from judge.evaluate import EvaluateOptions, attach_checkers, evaluate
 
 def audit(opts: EvaluateOptions, references: int, console: Console | None = None) -> dict[str, Any]:
     tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
+    attach_checkers(tasks, opts)
     os.makedirs(opts.run_dir, exist_ok=True)
     samples = os.path.join(opts.run_dir, "references.jsonl")
     with_refs = [t for t in tasks if not t.defect and any(s.strip() for s in t.solutions)]
@@ -44,17 +39,28 @@ def audit(opts: EvaluateOptions, references: int, console: Console | None = None
                 "SELECT s.task_id, p.verdict FROM samples s JOIN programs p ON p.id=s.program_id "
                 "WHERE p.done AND NOT p.passed"):
             verdicts.setdefault(task_id, Counter())[verdict] += 1
+        # References that pass only because their problem has its own checker: the stored
+        # answer is one of several and theirs is another.
+        by_checker = Counter(task_id for (task_id,) in store.db.execute(
+            "SELECT s.task_id FROM samples s JOIN programs p ON p.id=s.program_id WHERE p.done AND p.passed AND "
+            "EXISTS (SELECT 1 FROM results r WHERE r.program_id=p.id AND r.role='hidden' AND r.strict_accepts=0)"))
     finally:
         store.close()
-    broken, partly = [], []
+    broken, partly, checked = [], [], []
     for task in with_refs:
         entry = per_problem.get(task.task_id)
-        if entry is None or entry["c"] == entry["n"]:
+        if entry is None:
             continue
-        note = "statement accepts several answers" if ANY_ANSWER.search(task.statement) else ""
+        note = "; ".join(filter(None, ["statement accepts several answers" if task.multi_answer else "",
+                                       f"own checker {task.checker.label}" if task.checker else ""]))
         row = {"task_id": task.task_id, "difficulty": task.difficulty, "references": entry["n"], "passed": entry["c"],
+               "passed_only_by_checker": by_checker.get(task.task_id, 0),
                "verdicts": dict(verdicts.get(task.task_id, {})), "note": note}
-        (broken if entry["c"] == 0 else partly).append(row)
+        if task.checker is not None:
+            checked.append(row)
+        if entry["c"] < entry["n"]:
+            (broken if entry["c"] == 0 else partly).append(row)
     return {"problems": len(tasks), "with_references": len(with_refs), "without_references": len(tasks) - len(with_refs),
             "unjudgeable": [t.defect for t in tasks if t.defect], "broken": broken, "partly": partly,
+            "checked": checked, "multi_answer": [t.task_id for t in tasks if t.multi_answer],
             "compare": opts.compare}

@@ -112,6 +112,7 @@ class TimeoutOnly(str, Enum):
     any = "any"
 
 
+CheckersOpt = Annotated[Optional[str], typer.Option(help="Folder of per-problem checkers: <task_id>.toml (a built-in with parameters: checker = \"float\", [params] abs = 1e-4) or <task_id>.py (check(input, expected, output), run in the sandbox). The bundled APPS problems bring their own.")]
 AfterTimeoutOpt = Annotated[AfterTimeout, typer.Option("--after-timeout", help="After a TLE: 'continue' judges the remaining tests (exact timeout-only numbers, the ones in brackets); 'stop' ends the program there (pass@k and filtered pass@k unchanged, no bracket numbers, much less time on loops).")]
 TimeoutOnlyOpt = Annotated[TimeoutOnly, typer.Option("--timeout-only", help="Which samples the numbers in brackets count as passing: 'some' (fail no test, time out on some, pass the others) or 'any' (fail no test, time out on at least one: also loops that time out on every test).")]
 
@@ -235,6 +236,7 @@ def evaluate_cmd(
     packages: Annotated[str, typer.Option(help="Third-party packages programs may import, comma-separated (with what they require); 'none', or 'all' of that interpreter's environment.")] = ",".join(DEFAULT_PACKAGES),
     after_timeout: AfterTimeoutOpt = AfterTimeout.continue_,
     timeout_only: TimeoutOnlyOpt = TimeoutOnly.some,
+    checkers: CheckersOpt = None,
 ) -> None:
     """Judge SAMPLES against a dataset, store every verdict in RUN and print pass@k."""
     try:
@@ -249,7 +251,7 @@ def evaluate_cmd(
         stop=CODEX_STOPS if stop is Stops.codex else (), exclude=parse_exclude(exclude),
         engine=engine.value, address=address, shard=_parse_shard(shard),
         runtime=Runtime(python or "", parse_packages(packages)), after_timeout=after_timeout.value,
-        timeout_only=timeout_only.value)
+        timeout_only=timeout_only.value, checkers=checkers)
     try:
         report = evaluate(options, err_console)
     except KeyboardInterrupt:
@@ -530,12 +532,13 @@ def audit_cmd(
     workers: Annotated[int, typer.Option(help="Parallel sandboxes (default: physical cores).")] = 0,
     out: Annotated[Optional[str], typer.Option(help="Write the ids of problems whose references all fail here (for --exclude).")] = None,
     json_out: Annotated[Optional[str], typer.Option("--json", help="Write the audit as JSON here.")] = None,
+    checkers: CheckersOpt = None,
 ) -> None:
     """Judge a dataset's own reference solutions and list the problems they fail (broken tests, "print any")."""
     from judge.audit import audit
     options = EvaluateOptions(samples=[], dataset=dataset.value, run_dir=run, data=data,
                               selection=_selection(split, difficulty, ids, limit), limits=Limits(cpu=timeout),
-                              workers=workers, ks=[1], compare=compare.value)
+                              workers=workers, ks=[1], compare=compare.value, checkers=checkers)
     try:
         result = audit(options, references, err_console)
     except KeyboardInterrupt:
@@ -549,6 +552,14 @@ def audit_cmd(
         table.add_row(row["task_id"], row["difficulty"] or "", f"{row['passed']}/{row['references']}",
                       ", ".join(f"{v} {n}" for v, n in row["verdicts"].items()), row["note"])
     console.print(table)
+    if result["checked"]:
+        fixed = [r for r in result["checked"] if r["passed_only_by_checker"]]
+        console.print(f"  {len(result['checked'])} problems have their own checker; on {len(fixed)} of them references "
+                      "pass that a plain comparison with the stored answer rejects: "
+                      + ", ".join(f"{r['task_id']} ({r['passed_only_by_checker']} of {r['references']})" for r in fixed))
+    unchecked = sorted(set(result["multi_answer"]) - {r["task_id"] for r in result["checked"]}, key=lambda t: (len(t), t))
+    if unchecked:
+        console.print(f"  {len(unchecked)} problems accept several answers and have no checker: {', '.join(unchecked)}")
     if out:
         with open(out, "w", encoding="utf-8") as fh:
             fh.write(f"# problems whose {references} reference solutions all fail ({dataset.value}, {compare.value})\n")

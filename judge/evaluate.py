@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from importlib import resources
 from typing import Any
 
 import psutil
@@ -29,7 +30,7 @@ from rich.progress import (
 )
 
 import judge
-from judge.checkers import get_rule
+from judge.checkers import CheckerSpec, get_rule, load_checkers
 from judge.datasets import DatasetError, Selection, Task, load_tasks
 from judge.errors import JudgeError
 from judge.execution.pool import RefereePool, Unit
@@ -65,6 +66,7 @@ class EvaluateOptions:
     address: str | None = None              # the Ray cluster ("auto", "ray://host:10001", "host:6379")
     shard: tuple[int, int] | None = None    # (i, n): judge only the i-th of n deterministic parts of the tasks
     runtime: Runtime = field(default_factory=Runtime)  # the interpreter programs run in, what they may import
+    checkers: str | None = None             # a folder of per-task checkers (<task_id>.toml / .py)
     after_timeout: str = "continue"         # "stop": a TLE ends the program (bracket numbers not computed)
     timeout_only: str = "some"              # how the report counts timeout-only samples (see judge.report)
 
@@ -276,6 +278,21 @@ def with_stored_selection(opts: EvaluateOptions) -> EvaluateOptions:
     return dataclasses.replace(opts, selection=selection)
 
 
+def attach_checkers(tasks: list[Task], opts: EvaluateOptions) -> None:
+    """Give tasks their own checkers: the bundled APPS problems' (shipped with them), then those of
+    ``--checkers DIR``, which win."""
+    found: dict[str, CheckerSpec] = {}
+    if opts.dataset == "apps" and opts.data == "bundled":
+        bundled = str(resources.files("judge.data") / "checkers")
+        if os.path.isdir(bundled):
+            found.update(load_checkers(bundled))
+    if opts.checkers:
+        found.update(load_checkers(opts.checkers))
+    for task in tasks:
+        if task.task_id in found and task.kind != "humaneval":
+            task.checker = found[task.task_id]
+
+
 def load_run(opts: EvaluateOptions, tasks: list[Task] | None = None) -> tuple[list[Task], RunStore]:
     """The selected tasks (loaded unless given) and the run store, bound to this dataset selection."""
     if tasks is None:
@@ -285,6 +302,7 @@ def load_run(opts: EvaluateOptions, tasks: list[Task] | None = None) -> tuple[li
     for task in tasks:
         if task.task_id in opts.exclude and not task.defect:
             task.defect = f"problem {task.task_id} excluded (--exclude)"
+    attach_checkers(tasks, opts)
     positions = list(range(len(tasks)))
     if opts.shard:  # positions stay those of the whole selection, so that merged shards keep its order
         kept = [(i, t) for i, t in enumerate(tasks) if in_shard(t.task_id, opts.shard)]
@@ -340,6 +358,9 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
             judging = {"limits": asdict(opts.limits), "compare": opts.compare, "stop": list(opts.stop)}
             if opts.after_timeout != "continue":  # only then: runs made before the option resume as they were
                 judging["after_timeout"] = opts.after_timeout
+            own = {t.task_id: t.checker.digest() for t in tasks if t.checker is not None}
+            if own:  # per-task checkers change verdicts: a resume must use the same
+                judging["checkers"] = own
             store.bind_config("judging", judging)
             store.bind_config("runtime", described)
             store.set_meta("k", opts.ks)

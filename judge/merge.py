@@ -14,6 +14,7 @@ from typing import Any
 from judge.store import OUTCOME_FIELDS, RunStore, StoreError
 
 KEYS = ("dataset", "judging", "sampling", "runtime")
+TASK_COLUMNS = "task_id, position, difficulty, kind, n_tests, n_public, public_source, defect, checker, multi_answer"
 
 
 def _meta(db: sqlite3.Connection, key: str) -> Any:
@@ -70,7 +71,7 @@ def merge(out_dir: str, runs: list[str]) -> dict[str, int]:
             db.execute("ATTACH DATABASE ? AS src", (f"file:{path}?mode=ro",))
             try:
                 db.execute("BEGIN")
-                db.execute("INSERT INTO tasks SELECT * FROM src.tasks")
+                db.execute(f"INSERT INTO tasks({TASK_COLUMNS}) SELECT {TASK_COLUMNS} FROM src.tasks")
                 columns = ", ".join(OUTCOME_FIELDS)
                 db.execute(f"INSERT INTO programs(id, task_id, digest, source, done, {columns}) "
                            f"SELECT id + ?, task_id, digest, source, done, {columns} FROM src.programs", (offset,))

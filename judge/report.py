@@ -22,7 +22,7 @@ VIEWS = ("raw", "filtered", "raw_with_timeouts", "filtered_with_timeouts")
 TIMEOUT_ONLY = ("some", "any")
 
 _PER_PROBLEM = """
-SELECT t.task_id, t.difficulty, t.kind, t.public_source,
+SELECT t.task_id, t.difficulty, t.kind, t.public_source, t.checker, t.multi_answer,
        SUM(p.done), SUM(p.done AND p.passed), SUM(p.done AND p.timeout_only),
        SUM(p.done AND p.public_passed), SUM(p.done AND p.passed AND p.public_passed),
        SUM(p.done AND p.public_passed_with_timeouts),
@@ -41,6 +41,8 @@ class ProblemCounts:
     difficulty: str | None
     kind: str
     public_source: str
+    checker: str | None    # the task's own checker (None: the run's rule)
+    multi_answer: bool     # the statement accepts any of several answers
     n: int                 # judged samples
     c: int                 # passing samples
     timeout_only: int      # timeout-only samples (in the report's sense)
@@ -61,10 +63,11 @@ def problem_counts(store: RunStore, timeout_only: str = "some") -> list[ProblemC
     """Per-problem counts; with ``timeout_only="any"`` the all-timeout samples are timeout-only too."""
     out = []
     for r in store.db.execute(_PER_PROBLEM):
-        (n, c, t_only, n_f, c_f, n_ft, c_ft, all_t, all_t_f), total = (int(x or 0) for x in r[4:13]), int(r[13])
+        (n, c, t_only, n_f, c_f, n_ft, c_ft, all_t, all_t_f), total = (int(x or 0) for x in r[6:15]), int(r[15])
         if timeout_only == "any":
             t_only, c_ft = t_only + all_t, c_ft + all_t_f
-        out.append(ProblemCounts(r[0], r[1], r[2], r[3], n, c, t_only, n_f, c_f, n_ft, c_ft, all_t, total - n))
+        out.append(ProblemCounts(r[0], r[1], r[2], r[3], r[4], bool(r[5]), n, c, t_only, n_f, c_f, n_ft, c_ft, all_t,
+                                 total - n))
     return out
 
 
@@ -100,6 +103,16 @@ def build_report(store: RunStore, exclude: frozenset[str] = frozenset(), timeout
         subset = [p for p in problems if p.difficulty == difficulty]
         by_difficulty[difficulty] = dict(_metrics(subset, ks, filtered, with_timeouts), problems=len(subset))
     report["by_difficulty"] = by_difficulty
+    unchecked = [p for p in problems if p.multi_answer and p.checker is None]
+    report["multi_answer"] = {
+        "problems": sum(p.multi_answer for p in problems),
+        "with_checker": sum(p.multi_answer and p.checker is not None for p in problems),
+        "without_checker": [p.task_id for p in unchecked]}
+    if unchecked and len(unchecked) < len(problems):
+        # What the numbers are without the problems a correct program may fail (its answer is
+        # one of several, compared with one stored answer).
+        plain = [p for p in problems if not (p.multi_answer and p.checker is None)]
+        report["multi_answer"]["without_them"] = dict(_metrics(plain, ks, filtered, with_timeouts), problems=len(plain))
     db = store.db
     verdicts = dict(db.execute("SELECT p.verdict, COUNT(*) FROM samples s JOIN programs p ON p.id=s.program_id "
                                "WHERE p.done GROUP BY p.verdict ORDER BY 2 DESC").fetchall())
@@ -129,7 +142,7 @@ def build_report(store: RunStore, exclude: frozenset[str] = frozenset(), timeout
          "n_filtered": p.n_filtered if filtered else None, "c_filtered": p.c_filtered if filtered else None,
          "n_filtered_with_timeouts": p.n_filtered_t if filtered else None,
          "c_filtered_with_timeouts": p.c_filtered_t if filtered else None,
-         "public_tests": p.public_source} for p in problems]
+         "public_tests": p.public_source, "checker": p.checker, "multi_answer": p.multi_answer} for p in problems]
     report["excluded"] = sorted(exclude)
     if dropped and problems:
         fewest = min(problems, key=lambda p: p.n)

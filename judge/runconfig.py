@@ -10,6 +10,7 @@
 [judge]     timeout = 3.0  memory = 1024  output_limit = 16  workers = 0  compare = "strict"
             python = ".venv-cand/bin/python"  packages = "numpy"     # the candidate runtime
             after_timeout = "continue"                # or "stop": a TLE ends the program
+            checkers = "checkers/"                    # per-problem checkers (<task_id>.toml / .py)
 [report]    k = [1, 5, 100, 1000]  timeout_only = "some"   # or "any" (the literal reading)
 ```
 
@@ -104,6 +105,7 @@ def load(name_or_path: str, run_dir: str | None = None, overrides: dict[str, dic
                       output=get("judge", "output_limit", int, 16) << 20, wall=float(wall) if wall else None),
         workers=get("judge", "workers", int, 0), ks=sorted(set(get("report", "k", list, [1, 5, 10, 100, 1000]))),
         compare=get("judge", "compare", str, "strict"), public_tests=get("dataset", "public_tests", str, "statement"),
+        checkers=_resolve(get("judge", "checkers", str, ""), base) if get("judge", "checkers", str, "") else None,
         after_timeout=_choice(where, "judge", "after_timeout", get("judge", "after_timeout", str, "continue"),
                               ("continue", "stop")),
         timeout_only=_choice(where, "report", "timeout_only", get("report", "timeout_only", str, "some"), ("some", "any")),

@@ -21,7 +21,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks(
     task_id TEXT PRIMARY KEY, position INTEGER, difficulty TEXT, kind TEXT,
-    n_tests INTEGER, n_public INTEGER, public_source TEXT, defect TEXT);
+    n_tests INTEGER, n_public INTEGER, public_source TEXT, defect TEXT, checker TEXT, multi_answer INTEGER);
 CREATE TABLE IF NOT EXISTS programs(
     id INTEGER PRIMARY KEY, task_id TEXT NOT NULL, digest TEXT NOT NULL, source TEXT NOT NULL,
     done INTEGER NOT NULL DEFAULT 0, verdict TEXT, passed INTEGER, timeout_only INTEGER,
@@ -102,6 +102,10 @@ class RunStore:
     def _upgrade(self) -> None:
         """Stores made before ``all_timeout`` existed counted a sample that timed out on every test
         as timeout-only; split that flag as it is now defined (from the stored per-test verdicts)."""
+        task_columns = {row[1] for row in self.db.execute("PRAGMA table_info(tasks)")}
+        for column in ("checker TEXT", "multi_answer INTEGER"):  # added with per-task checkers
+            if column.split()[0] not in task_columns:
+                self.db.execute(f"ALTER TABLE tasks ADD COLUMN {column}")
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(programs)")}
         if "all_timeout" in columns:
             return
@@ -138,9 +142,11 @@ class RunStore:
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
-                "INSERT OR REPLACE INTO tasks VALUES(?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO tasks(task_id, position, difficulty, kind, n_tests, n_public, public_source, "
+                "defect, checker, multi_answer) VALUES(?,?,?,?,?,?,?,?,?,?)",
                 [(t.task_id, i, t.difficulty, t.kind, len(t.tests) if t.kind != "humaneval" else 1,
-                  len(t.public_tests), t.public_source, t.defect) for i, t in zip(positions, tasks)])
+                  len(t.public_tests), t.public_source, t.defect, t.checker.label if t.checker else None,
+                  int(t.multi_answer)) for i, t in zip(positions, tasks)])
 
     # -- samples ----------------------------------------------------------------------------
     def already_ingested(self, path: str) -> bool:

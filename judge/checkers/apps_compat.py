@@ -21,6 +21,7 @@ PRELUDE = (
     "import fractions\nfrom typing import List, Tuple\nimport numpy as np\nimport random\nimport heapq\nfrom heapq import *\n"
 )
 WRAP_MODULE_RETURN = True
+STRICT = False
 
 
 def _allclose(got: list[str], want: list[str]) -> bool:

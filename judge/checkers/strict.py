@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+STRICT = True
 PRELUDE = ""
 WRAP_MODULE_RETURN = False
 TOLERANCE = 1e-6

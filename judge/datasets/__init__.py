@@ -36,6 +36,8 @@ class Task:
     test_code: str = ""                 # HumanEval: defines check(candidate); never sandboxed
     entry_point: str = ""
     defect: str | None = None           # why this task cannot be judged (broken dataset row)
+    checker: Any = None                 # its own checker (a judge.checkers.CheckerSpec), or the run's rule
+    multi_answer: bool = False          # the statement accepts any of several answers ("print any of them")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
+from judge.checkers import says_any_answer
 from judge.datasets import DatasetError, Selection, Task, Test
 from judge.datasets.examples import call_examples, stdio_examples
 from judge.jsonl import read_objects
@@ -135,8 +136,10 @@ def row_to_task(where: str, row: dict[str, Any], split: str | None, public_tests
     except ValueError:
         solutions = []
     starter = row.get("starter_code") or ""
-    task = Task(task_id=str(pid), kind="stdio", difficulty=difficulty, statement=row.get("question") or "",
-                starter_code=starter, solutions=[s for s in solutions if isinstance(s, str)])
+    statement = row.get("question") or ""
+    task = Task(task_id=str(pid), kind="stdio", difficulty=difficulty, statement=statement,
+                starter_code=starter, solutions=[s for s in solutions if isinstance(s, str)],
+                multi_answer=says_any_answer(statement))
     try:
         io = json.loads(row.get("input_output") or "")
         inputs, outputs = io["inputs"], io["outputs"]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from types import CodeType, ModuleType
 from typing import Any
 
-from judge.checkers import get_rule
+from judge.checkers import SPECIAL, CheckerSpec, get_rule, special
 from judge.datasets import Task
 from judge.sandbox.client import BadReply, CallSession, ChildGone, Limits, RunResult, ZygoteClient, ZygoteDied
 from judge.verdicts import Verdict, execution_verdict
@@ -171,7 +171,7 @@ class Judge:
         self.stop_at_timeout = after_timeout == "stop"
         # Under a lenient rule, each accepted answer is also checked strictly: the report can
         # count the samples that pass only because of the leniency.
-        self.strict = None if rule.__name__.endswith(".strict") else get_rule("strict")
+        self.strict = get_rule("strict")
         self._plans: dict[str, list[_Entry]] = {}
         self._checks: dict[str, tuple[CodeType, CodeType]] = {}
 
@@ -266,17 +266,12 @@ class Judge:
                     if task.kind == "stdio":
                         if stdout is None:
                             stdout = run.stdout.decode("utf-8", "surrogateescape")
-                        want = expected if isinstance(expected, str) else str(expected)
-                        accepted_by, why = _compare(self.rule.compare_stdout, want, stdout)
-                        if accepted_by and self.strict is not None:
-                            strict = bool(_compare(self.strict.compare_stdout, want, stdout)[0])
-                        output = "" if accepted_by else _excerpt(stdout)
+                        expected, actual = (expected if isinstance(expected, str) else str(expected)), stdout
                     else:
-                        accepted_by, why = _compare(self.rule.compare_return, expected, value)
-                        if accepted_by and self.strict is not None:
-                            strict = bool(_compare(self.strict.compare_return, expected, value)[0])
-                        output = "" if accepted_by else _excerpt(_safe_repr(value))
-                    final = Verdict.AC if accepted_by else Verdict.WA
+                        actual = value
+                    final, accepted_by, why, strict = self._check(task, entry.input, expected, actual)
+                    if final is not Verdict.AC:
+                        output = _excerpt(actual if task.kind == "stdio" else _safe_repr(actual))
                 elif final is Verdict.RE and run is not None:
                     output = _excerpt(run.stderr_tail.decode("utf-8", "replace"), tail=True)
                 records.append(TestRecord(role, index, final.value, why, accepted_by, run.cpu if run else 0.0,
@@ -286,6 +281,27 @@ class Judge:
             if not any(open_roles.values()):
                 break
         return _outcome(task, records, internal_errors)
+
+    def _check(self, task: Task, test_input: Any, expected: Any, actual: Any) -> tuple[Verdict, str, str, bool | None]:
+        """(verdict, accepted_by, why not, would the strict rule accept too) under the task's
+        checker (its own, or the run's rule)."""
+        spec: CheckerSpec | None = task.checker
+        stdio = task.kind == "stdio"
+        if spec is not None and spec.name == SPECIAL:
+            verdict, why = special.run(self.zygotes.checker(), spec.source, test_input, expected, actual)
+            accepted_by = spec.label if verdict is Verdict.AC else ""
+        else:
+            module = self.rule if spec is None else get_rule(spec.name)
+            params = dict(spec.params) if spec is not None else {}
+            compare = module.compare_stdout if stdio else module.compare_return
+            accepted_by, why = _compare(lambda e, a: compare(e, a, **params), expected, actual)
+            verdict = Verdict.AC if accepted_by else Verdict.WA
+            if module.STRICT:
+                return verdict, accepted_by, why, None
+        strict = None
+        if verdict is Verdict.AC:
+            strict = bool(_compare(self.strict.compare_stdout if stdio else self.strict.compare_return, expected, actual)[0])
+        return verdict, accepted_by, why, strict
 
     # -- HumanEval --------------------------------------------------------------------------
     def _check_code(self, task: Task) -> tuple[CodeType, CodeType]:
@@ -395,12 +411,19 @@ def internal_error(detail: str) -> dict[str, Any]:
 
 
 class ZygotePair:
-    """A worker's zygotes: a lean one, and one with numpy pre-imported, started on first need."""
+    """A worker's zygotes: a lean one, and one with numpy pre-imported, started on first need;
+    special judges get one of their own (with their limits), also on first need."""
 
     def __init__(self, index: int, options, limits: Limits) -> None:
         self.index, self.options, self.limits = index, options, limits
         self.lean = ZygoteClient(index, options, limits)
         self.numpy: ZygoteClient | None = None
+        self._checker: ZygoteClient | None = None
+
+    def checker(self) -> ZygoteClient:
+        if self._checker is None:
+            self._checker = ZygoteClient(self.index, self.options, special.LIMITS, tag="c")
+        return self._checker
 
     def for_source(self, source: str) -> ZygoteClient:
         if "numpy" not in source:
@@ -413,6 +436,6 @@ class ZygotePair:
         return self.lean.info
 
     def close(self) -> None:
-        for zygote in (self.lean, self.numpy):
+        for zygote in (self.lean, self.numpy, self._checker):
             if zygote is not None:
                 zygote.close()

@@ -39,6 +39,16 @@ def facts(report: dict[str, Any]) -> list[str]:
            + (f", passing the statement's examples {counts['filtered_survivors']}"
               if counts.get("filtered_survivors") is not None else ""),
            "sample verdicts: " + ", ".join(f"{k} {v}" for k, v in counts["verdicts"].items())]
+    multi = report.get("multi_answer") or {}
+    if multi.get("problems"):
+        line = (f"problems that accept any of several answers: {multi['problems']}, {multi['with_checker']} of them "
+                "judged by their own checker")
+        without = multi.get("without_them")
+        if without:
+            first = next(iter(without["raw"]), None)
+            line += (f"; without the {len(multi['without_checker'])} others (compared with one stored answer), over "
+                     f"{without['problems']} problems: raw {first} {pct(without['raw'][first])}" if first else "")
+        out.append(line)
     ranked = report.get("ranked_pass@1")
     if ranked:
         out.append(f"ranked pass@1 over {ranked['problems']} problems: highest mean log-prob {pct(ranked['mean_logprob'])}, "

@@ -235,8 +235,8 @@ class Compiler:
 
 
 class ZygoteClient:
-    def __init__(self, index: int, options: SandboxOptions, limits: Limits, numpy: bool = False) -> None:
-        self.index = index
+    def __init__(self, index: int, options: SandboxOptions, limits: Limits, numpy: bool = False, tag: str = "") -> None:
+        self.index, self.tag = index, tag  # tag: tells a worker's other zygotes' scratch folders apart
         self.options = options
         self.limits = limits  # fixed for the zygote's life: it applies most of them to itself
         self.numpy = numpy
@@ -255,7 +255,7 @@ class ZygoteClient:
         # A scratch directory per zygote started: one whose files could not be removed (its
         # zygote ended because of them) is never handed to the next.
         self.starts += 1
-        self.scratch = os.path.join(self.options.scratch_root, f"w{self.index}{'n' if self.numpy else ''}.{self.starts}")
+        self.scratch = os.path.join(self.options.scratch_root, f"w{self.index}{'n' if self.numpy else ''}{self.tag}.{self.starts}")
         os.makedirs(self.options.scratch_root, mode=0o711, exist_ok=True)
         rt = runtime.prepare(self.options.runtime, self.options.scratch_root)
         package = _package_parent()
