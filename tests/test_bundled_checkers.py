@@ -151,3 +151,73 @@ def test_the_report_flags_multi_answer_problems_and_gives_pass_at_k_without_them
     assert multi["problems"] == 2 and multi["with_checker"] == 1 and multi["without_checker"] == ["2"]
     assert multi["without_them"]["problems"] == 2
     assert report["counts"]["accepted_by"].get("python:2400.py", 0) > 0
+
+
+CHECKER_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+    long want, got;
+    FILE *out = fopen(argv[2], "r"), *ans = fopen(argv[3], "r");
+    if (!out || !ans || fscanf(ans, "%ld", &want) != 1) { fprintf(stderr, "cannot read\n"); return 3; }
+    if (fscanf(out, "%ld", &got) != 1) { fprintf(stderr, "no number\n"); return 2; }
+    if (got % want != 0) { fprintf(stderr, "%ld is not a multiple of %ld\n", got, want); return 1; }
+    fprintf(stderr, "ok\n");
+    return 0;
+}
+"""
+
+HOSTILE_C = r"""
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+int main(int argc, char **argv) {
+    FILE *f = fopen(argv[1] + 0, "r");
+    FILE *outside = fopen("%s", "w");
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    fprintf(stderr, "write %s socket %s\n", outside ? "yes" : "no", s >= 0 ? "yes" : "no");
+    if (outside || s >= 0) return 0;   /* would accept */
+    fork();                            /* killed */
+    return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    import shutil
+    import subprocess
+    if shutil.which("cc") is None:
+        pytest.fail("a C compiler is needed to build the test checkers")
+    folder = tmp_path_factory.mktemp("checkers")
+    target = folder.parent / "escaped-by-checker"
+
+    def build(name, code):
+        (folder / f"{name}.c").write_text(code)
+        subprocess.run(["cc", "-O1", "-o", str(folder / name), str(folder / f"{name}.c")], check=True)
+        (folder / f"{name}.c").unlink()
+    build("multiple", CHECKER_C)
+    build("hostile", HOSTILE_C.replace("%s", str(target), 1))
+    return load_checkers(str(folder)), target
+
+
+def test_an_executable_checker_gives_the_verdict(judge, compiled):
+    from judge.datasets import Task, Test
+    found, _ = compiled
+    assert found["multiple"].name == "executable"
+    task = Task(task_id="multiple", kind="stdio", tests=[Test("", "7\n")], checker=found["multiple"])
+    right = judge.judge(task, "print(21)")
+    assert right.passed and right.tests[0].accepted_by == "executable:multiple" and right.tests[0].strict is False
+    wrong = judge.judge(task, "print(22)")
+    assert wrong.verdict == "WA" and wrong.tests[0].detail == "22 is not a multiple of 7"
+    assert judge.judge(task, "print('x')").verdict == "WA"
+
+
+def test_an_executable_checker_is_confined(judge, compiled):
+    from judge.datasets import Task, Test
+    found, target = compiled
+    task = Task(task_id="hostile", kind="stdio", tests=[Test("", "1\n")], checker=found["hostile"])
+    outcome = judge.judge(task, "print(1)")
+    assert outcome.verdict == "IE" and "forbidden system call" in outcome.tests[0].detail, outcome.tests
+    assert not target.exists()

@@ -14,7 +14,8 @@ A task may have a checker of its own (:class:`CheckerSpec`): a built-in with par
 special judge, a Python ``check(input, expected, output)`` that runs in the sandbox
 (:mod:`judge.checkers.special`).  They come from a checkers folder (``--checkers DIR``, and the
 bundled data's own): ``<task_id>.toml`` naming a built-in (``checker = "float"`` and its
-parameters under ``[params]``) or ``<task_id>.py``.
+parameters under ``[params]``), ``<task_id>.py``, or ``<task_id>``, a testlib-style executable
+(:mod:`judge.checkers.executable`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ CHECKERS = {
 }
 RULES = ("strict", "apps-compat")  # the run-wide rules (--compare): they may also change how programs run
 SPECIAL = "python"                  # a task's own Python checker, run in the sandbox
+EXECUTABLE = "executable"           # a task's own testlib-style checker program, run confined
 
 
 class CheckerError(JudgeError, ValueError):
@@ -88,12 +90,16 @@ class CheckerSpec:
     @property
     def label(self) -> str:
         """How reports name it: ``float(abs=0.0001)``, ``python:<file>``."""
-        if self.name == SPECIAL:
-            return f"python:{os.path.basename(self.where)}"
+        if self.name in (SPECIAL, EXECUTABLE):
+            return f"{self.name}:{os.path.basename(self.where)}"
         return self.name + (f"({', '.join(f'{k}={v}' for k, v in self.params)})" if self.params else "")
 
     def digest(self) -> str:
-        return hashlib.sha256(repr((self.name, self.params, self.source)).encode()).hexdigest()[:16]
+        content = self.source
+        if self.name == EXECUTABLE:
+            with open(self.where, "rb") as fh:
+                content = hashlib.sha256(fh.read()).hexdigest()
+        return hashlib.sha256(repr((self.name, self.params, content)).encode()).hexdigest()[:16]
 
 
 def load_checkers(folder: str) -> dict[str, CheckerSpec]:
@@ -126,6 +132,12 @@ def load_checkers(folder: str) -> dict[str, CheckerSpec]:
                                    f"not {name!r}")
             spec = CheckerSpec(name, tuple(sorted(params.items())), where=path)
             _check_params(spec)
+        elif not ext and os.path.isfile(path) and os.access(path, os.X_OK):
+            with open(path, "rb") as fh:
+                if fh.read(4) != b"\x7fELF":
+                    raise CheckerError(f"{path}: a checker executable must be a compiled program (a script's "
+                                       "interpreter cannot run in the checker's sandbox)")
+            spec = CheckerSpec(EXECUTABLE, where=os.path.abspath(path))
         else:
             continue
         if stem in found:

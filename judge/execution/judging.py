@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from types import CodeType, ModuleType
 from typing import Any
 
-from judge.checkers import SPECIAL, CheckerSpec, get_rule, special
+from judge.checkers import EXECUTABLE, SPECIAL, CheckerSpec, executable, get_rule, special
 from judge.datasets import Task
 from judge.sandbox.client import BadReply, CallSession, ChildGone, Limits, RunResult, ZygoteClient, ZygoteDied
 from judge.verdicts import Verdict, execution_verdict
@@ -289,6 +289,11 @@ class Judge:
         stdio = task.kind == "stdio"
         if spec is not None and spec.name == SPECIAL:
             verdict, why = special.run(self.zygotes.checker(), spec.source, test_input, expected, actual)
+            accepted_by = spec.label if verdict is Verdict.AC else ""
+        elif spec is not None and spec.name == EXECUTABLE:
+            as_text = [v if isinstance(v, str) else json.dumps(v) for v in (test_input, expected, actual)]
+            options = self.zygotes.options
+            verdict, why = executable.run(spec.where, *as_text, options.scratch_root, options.uid)
             accepted_by = spec.label if verdict is Verdict.AC else ""
         else:
             module = self.rule if spec is None else get_rule(spec.name)

@@ -121,8 +121,9 @@ def _add(flt, action, name: str, *args) -> None:
         pass
 
 
-def build_filter(child: bool) -> bytes:
-    """Compile the zygote's filter (``child=False``) or the children's, as raw BPF.
+def build_filter(child: bool, checker: bool = False) -> bytes:
+    """Compile the zygote's filter (``child=False``) or the children's, as raw BPF; ``checker``:
+    the filter of a checker executable (below).
 
     Called by the referee: the zygote receives the bytes and never loads libseccomp, whose
     mappings would make every fork slower.
@@ -131,7 +132,23 @@ def build_filter(child: bool) -> bytes:
 
     import pyseccomp as seccomp
 
-    if child:
+    if checker:
+        # A checker executable: loaded before its one exec (so exec stays allowed; Landlock lets
+        # it execute nothing but itself and the dynamic loader), no other process, no signal to
+        # anyone, no network, nothing of the zygote's list of calls that act on others.
+        flt = seccomp.SyscallFilter(seccomp.ALLOW)
+        for name in CHILD_FORBIDDEN + tuple(n for n in FORBIDDEN if n not in ("execve", "execveat")):
+            _add(flt, seccomp.KILL_PROCESS, name)
+        _add(flt, seccomp.KILL_PROCESS, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
+        _add(flt, seccomp.ERRNO(errno.ENOSYS), "clone3")
+        for err, names in REFUSED.items():
+            for name in names:
+                _add(flt, seccomp.ERRNO(err), name)
+        for name in ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
+            _add(flt, seccomp.ERRNO(errno.EPERM), name)
+        for name, arg in SELF_ONLY.items():
+            _add(flt, seccomp.ERRNO(errno.EPERM), name, seccomp.Arg(arg, seccomp.NE, 0))
+    elif child:
         flt = seccomp.SyscallFilter(seccomp.ALLOW)  # stacked on the zygote's allow-list
         for name in CHILD_FORBIDDEN:
             _add(flt, seccomp.KILL_PROCESS, name)
