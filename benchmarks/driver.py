@@ -66,7 +66,7 @@ class StandInJudge:
 def run(samples: str, workers: int, tests: int, program_seconds: float) -> tuple[float, float, int]:
     from rich.console import Console
 
-    from judge.evaluate import EvaluateOptions, evaluate
+    from judge.evaluation import EvaluateOptions, evaluate
 
     # The real referees (forked: they see these replacements), with stand-ins for what they drive.
     judging.Judge, judging.ZygotePair = StandInJudge, StandInZygotes

@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Console
 
 from judge.datasets import load_tasks
-from judge.evaluate import EvaluateOptions, attach_checkers, evaluate
+from judge.evaluation import EvaluateOptions, attach_checkers, evaluate
 
 def audit(opts: EvaluateOptions, references: int, console: Console | None = None) -> dict[str, Any]:
     tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from judge.datasets import Selection, parse_ids
 from judge.errors import JudgeError
-from judge.evaluate import EvaluateOptions, default_workers, evaluate
+from judge.evaluation import EvaluateOptions, default_workers, evaluate
 from judge.samples import CODEX_STOPS
 from judge.sandbox.client import Limits
 from judge.sandbox.runtime import DEFAULT_PACKAGES, Runtime, parse_packages
@@ -321,7 +321,7 @@ def sample_cmd(
     public_tests: PublicTestsOpt = "statement",
 ) -> None:
     """Sample programs from a model into RUN (then `judge evaluate --run RUN` judges them; `judge run` does both)."""
-    from judge.evaluate import load_run
+    from judge.evaluation import load_run
     from judge.sampling.base import SamplingParams
     from judge.sampling.sampler import SampleOptions, sample
     if backend is Backend.file:
@@ -365,7 +365,7 @@ def _most_per_task(path: str, tasks: list) -> int:
     """The most samples a generations file has for one of the selected tasks."""
     from collections import Counter
 
-    from judge.evaluate import numbered_samples
+    from judge.evaluation import numbered_samples
     by_id = {t.task_id: t for t in tasks}
     counts = Counter(s.task_id for s in numbered_samples(path, by_id, list(by_id), skip_unknown=True))
     return max(counts.values(), default=0)
@@ -429,7 +429,7 @@ def report_cmd(
         failing = failing_examples(store) if format is Format.html else {}
         tasks = None
         if format is Format.html:
-            from judge.evaluate import tasks_of_run
+            from judge.evaluation import tasks_of_run
             loaded = tasks_of_run(store)
             tasks = {t.task_id: t for t in loaded} if loaded is not None else None
     finally:

@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from judge.evaluate import JudgingStats, evaluate, load_run
+from judge.evaluation import JudgingStats, evaluate, load_run
 from judge.runconfig import RunConfig
 from judge.sampling.sampler import SampleStats, sample
 from judge.store import RunStore

@@ -29,7 +29,7 @@ from typing import Any
 
 from judge.datasets import Selection, parse_ids
 from judge.errors import JudgeError
-from judge.evaluate import EvaluateOptions
+from judge.evaluation import EvaluateOptions
 from judge.sampling.base import SamplingParams
 from judge.sampling.sampler import SampleOptions
 from judge.sandbox.client import Limits

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import shared
 from judge.datasets import Selection, load_tasks
-from judge.evaluate import EvaluateOptions, evaluate
+from judge.evaluation import EvaluateOptions, evaluate
 
 PROBLEMS = "apps/apps_train_153.jsonl.gz"
 

@@ -12,7 +12,7 @@ import pytest
 
 from judge.checkers import CheckerSpec, load_checkers
 from judge.datasets import Selection, load_tasks
-from judge.evaluate import EvaluateOptions, attach_checkers
+from judge.evaluation import EvaluateOptions, attach_checkers
 from judge.sandbox.client import Limits
 
 BUNDLED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "judge", "data", "checkers")

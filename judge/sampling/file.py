@@ -25,7 +25,7 @@ class FileBackend(Backend):
         self.tasks = tasks  # bigcode files are positional: their tasks are the dataset's, in order
 
     def generate(self, requests: Iterable[Request], params: SamplingParams, on_result: OnResult) -> None:
-        from judge.evaluate import numbered_samples
+        from judge.evaluation import numbered_samples
         wanted = {}
         for request in requests:
             for index in range(request.first_index, request.first_index + request.count):
