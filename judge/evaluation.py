@@ -278,9 +278,10 @@ def with_stored_selection(opts: EvaluateOptions) -> EvaluateOptions:
     return dataclasses.replace(opts, selection=selection)
 
 
-def attach_checkers(tasks: list[Task], opts: EvaluateOptions) -> None:
+def attach_checkers(tasks: list[Task], opts: EvaluateOptions) -> str | None:
     """Give tasks their own checkers: the bundled APPS problems' (shipped with them), then those of
-    ``--checkers DIR``, which win."""
+    ``--checkers DIR``, which win.  Returns a digest of all the checkers found (the same for every
+    shard of a run), or None when there are none."""
     found: dict[str, CheckerSpec] = {}
     if opts.dataset == "apps" and opts.data == "bundled":
         bundled = str(resources.files("judge.data") / "checkers")
@@ -291,6 +292,9 @@ def attach_checkers(tasks: list[Task], opts: EvaluateOptions) -> None:
     for task in tasks:
         if task.task_id in found and task.kind != "humaneval":
             task.checker = found[task.task_id]
+    if not found:
+        return None
+    return hashlib.sha256(json.dumps(sorted((k, v.digest()) for k, v in found.items())).encode()).hexdigest()[:16]
 
 
 def load_run(opts: EvaluateOptions, tasks: list[Task] | None = None) -> tuple[list[Task], RunStore]:
@@ -358,9 +362,9 @@ def evaluate(opts: EvaluateOptions, console: Console | None = None, more_coming:
             judging = {"limits": asdict(opts.limits), "compare": opts.compare, "stop": list(opts.stop)}
             if opts.after_timeout != "continue":  # only then: runs made before the option resume as they were
                 judging["after_timeout"] = opts.after_timeout
-            own = {t.task_id: t.checker.digest() for t in tasks if t.checker is not None}
-            if own:  # per-task checkers change verdicts: a resume must use the same
-                judging["checkers"] = own
+            checkers = attach_checkers([], opts)
+            if checkers:  # per-task checkers change verdicts: a resume (or a shard to merge) must use the same
+                judging["checkers"] = checkers
             store.bind_config("judging", judging)
             store.bind_config("runtime", described)
             store.set_meta("k", opts.ks)

@@ -42,5 +42,5 @@ def test_apps_compat_reproduces_lenient_steps():
 
 def test_registry():
     assert get_rule("strict") is strict
-    with pytest.raises(ValueError, match="unknown comparison rule"):
+    with pytest.raises(ValueError, match="unknown checker"):
         get_rule("nope")

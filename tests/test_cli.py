@@ -157,7 +157,7 @@ def test_duplicate_sample_ids_and_changed_samples_are_refused(tmp_path):
     samples.write_text('{"task_id": "HumanEval/0", "sample_id": 0, "completion": "    return True\\n"}\n'
                        '{"task_id": "HumanEval/0", "sample_id": 0, "completion": "    return False\\n"}\n')
     result = runner.invoke(app, ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r")])
-    assert result.exit_code == 2 and f"{samples}:2: sample 0 of task HumanEval/0 differs" in result.output
+    assert result.exit_code == 2 and f"{samples}:2: sample 0 of task HumanEval/0 appears twice" in result.output
     samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
     args = ["evaluate", str(samples), "--dataset", "humaneval", "--run", str(tmp_path / "r2"), "--workers", "1"]
     assert runner.invoke(app, args).exit_code == 0
@@ -352,7 +352,7 @@ def test_small_things_a_new_user_meets(tmp_path):
     # report --format table --out writes the table there
     written = subprocess.run(judge_cmd("report", str(tmp_path / "a"), "--out", str(tmp_path / "t.txt")),
                              capture_output=True, text=True)
-    assert written.returncode == 0 and "raw pass@1" in (tmp_path / "t.txt").read_text() and written.stdout == ""
+    assert written.returncode == 0 and "pass@1" in (tmp_path / "t.txt").read_text() and written.stdout == ""
     # prompts --list needs no dataset
     listed = subprocess.run(judge_cmd("prompts", "--list"), capture_output=True, text=True)
     assert listed.returncode == 0 and "codex-1shot" in listed.stdout

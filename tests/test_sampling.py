@@ -126,7 +126,7 @@ def test_rerun_tops_up_to_a_larger_n_and_refuses_another_model(tmp_path, apps_ta
         refused = runner.invoke(app, base + ["--model", "other-model", "-n", "30"])
     assert per_task(second) == {t.task_id: list(range(25)) for t in apps_tasks}
     assert set(first) <= set(second)  # nothing re-sampled, nothing changed
-    assert refused.exit_code == 2 and "other sampling settings (model)" in refused.output
+    assert refused.exit_code == 2 and "other sampling settings (model: stored" in refused.output
 
 
 def test_unknown_model_is_one_clear_error(tmp_path, apps_tasks):
