@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -148,8 +148,9 @@ class Judge:
         self._keys.move_to_end(id(task))
         return known[1]
 
-    def run(self, items: Iterable[tuple[Task, str]]) -> list[Result]:
-        """Judge (task, program) pairs; results in the same order."""
+    def run(self, items: Iterable[tuple[Task, str]], on_result: Callable[[int, Result], None] | None = None) -> list[Result]:
+        """Judge (task, program) pairs; results in the same order.  ``on_result(index, result)`` is
+        called as each one is known (from this thread)."""
         items = list(items)
         if self._pool is None:
             raise JudgeError("this Judge is closed")
@@ -165,10 +166,15 @@ class Judge:
         for key, programs in by_task.items():
             for start in range(0, len(programs), UNIT_SIZE):
                 units.append(Unit(len(units) + 1, internal[key], programs[start:start + UNIT_SIZE]))
-        outcomes: dict[int, dict[str, Any]] = {}
+        results: dict[int, Result] = {}
+
+        def arrived(index: int, outcome: dict[str, Any]) -> None:
+            results[index] = _result(items[index][0].task_id, outcome)
+            if on_result is not None:
+                on_result(index, results[index])
         with self._lock:
-            self._pool.run(iter(units), lambda index, outcome: outcomes.__setitem__(index, outcome))
-        return [_result(items[i][0].task_id, outcomes[i]) for i in range(len(items))]
+            self._pool.run(iter(units), arrived)
+        return [results[i] for i in range(len(items))]
 
     def judge(self, task: Task, source: str) -> Result:
         """Judge one program."""

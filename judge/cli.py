@@ -638,6 +638,49 @@ def merge_cmd(
     _show(report, out, json_out)
 
 
+@command("serve")
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="Address to listen on (default: loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free one, printed).")] = 8080,
+    token_file: Annotated[Optional[str], typer.Option(help="File holding the bearer token clients must send (default: $JUDGE_TOKEN).")] = None,
+    workers: Annotated[int, typer.Option(help="Parallel sandboxes (default: physical cores).")] = 0,
+    timeout: Annotated[float, typer.Option(help="CPU seconds per test: the most a request may ask for.")] = 3.0,
+    memory: Annotated[int, typer.Option(help="Memory per test, MiB: the most a request may ask for.")] = 1024,
+    max_queue: Annotated[int, typer.Option(help="Programs waiting at most; more are refused with 429 and Retry-After.")] = 10_000,
+    max_body: Annotated[int, typer.Option(help="Largest request body, MiB (413 above).")] = 64,
+    dataset: Annotated[Optional[DatasetName], typer.Option(help="Load this dataset, so that requests can name tasks by task_id.")] = None,
+    data: DataOpt = None,
+    split: SplitOpt = "test",
+    ids: IdsOpt = None,
+    compare: Annotated[Compare, typer.Option(help="Output comparison rule for tasks without their own checker.")] = Compare.strict,
+    python: Annotated[Optional[str], typer.Option(help="Interpreter the programs run in (default: the judge's own).")] = None,
+    packages: Annotated[str, typer.Option(help="Third-party packages programs may import ('none', 'all').")] = ",".join(DEFAULT_PACKAGES),
+) -> None:
+    """Serve the judge over HTTP (JSON): POST /v1/judge, /v1/judge/stream, GET /v1/health; bearer token required."""
+    from judge.serve import Service, serve
+    token = os.environ.get("JUDGE_TOKEN", "")
+    if token_file:
+        try:
+            with open(token_file, encoding="utf-8") as fh:
+                token = fh.read().strip()
+        except OSError as err:
+            _fail(f"--token-file {token_file}: cannot read it ({err.strerror})")
+    if not 0 <= port <= 65535:
+        _fail(f"--port {port}: not a port number")
+    tasks = {}
+    if dataset is not None:
+        from judge.datasets import load_tasks
+        from judge.evaluation import attach_checkers
+        loaded = load_tasks(dataset.value, data, _selection(split, None, ids, None))
+        attach_checkers(loaded, EvaluateOptions(samples=[], dataset=dataset.value, run_dir="", data=data))
+        tasks = {t.task_id: t for t in loaded if not t.defect}
+    service = Service(token, tasks, workers=workers, timeout=timeout, memory=memory, max_queue=max_queue,
+                      max_body=max_body << 20, compare=compare.value, runtime=Runtime(python or "", parse_packages(packages)))
+    serve(service, host, port, ready=lambda bound: err_console.print(
+        f"serving on http://{host}:{bound} with {service.health()['workers']} workers"
+        + (f", {len(tasks)} {dataset.value} tasks" if dataset else "") + "; Ctrl-C or SIGTERM to stop", soft_wrap=True))
+
+
 @command("export")
 def export_cmd(
     run: Annotated[str, typer.Argument(help="Run directory.")],
