@@ -66,9 +66,15 @@ class Result:
 
 
 def load_tasks(dataset: str, data: str | None = None, *, split: str = "test", difficulty: Sequence[str] = (),
-               ids: Sequence[str] = (), limit: int | None = None, public_tests: str = "statement") -> list[Task]:
-    """Tasks of ``dataset`` ("apps" or "humaneval"); ``data``: a file, a folder, "bundled", or None (the hub)."""
-    return _load_tasks(dataset, data, Selection(split, tuple(difficulty), tuple(str(i) for i in ids), limit), public_tests)
+               ids: Sequence[str] = (), limit: int | None = None, public_tests: str = "statement",
+               checkers: str | None = None) -> list[Task]:
+    """Tasks of ``dataset`` ("apps" or "humaneval"); ``data``: a file, a folder, "bundled", or None (the
+    hub); with their own checkers (the bundled problems', then ``checkers``, a folder), as on the
+    command line."""
+    from judge.evaluation import EvaluateOptions, attach_checkers
+    tasks = _load_tasks(dataset, data, Selection(split, tuple(difficulty), tuple(str(i) for i in ids), limit), public_tests)
+    attach_checkers(tasks, EvaluateOptions(samples=[], dataset=dataset, run_dir="", data=data, checkers=checkers))
+    return tasks
 
 
 def stdio_task(tests: Iterable[tuple[str, str]], task_id: str = "task", public: Iterable[tuple[str, str]] = (),

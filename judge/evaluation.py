@@ -26,7 +26,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     TextColumn,
-    TimeRemainingColumn,
+    TimeElapsedColumn,
 )
 
 import judge
@@ -444,8 +444,10 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
 
     own_progress = progress is None
     if progress is None:
+        # Elapsed time, not an estimate of what is left: a program that takes its full time limit
+        # on each of its tests stalls the bar, and the estimate said "0:00:01" for minutes.
         progress = Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[rates]} · left"), TimeRemainingColumn(), console=console)
+                            TextColumn("{task.fields[rates]} · elapsed"), TimeElapsedColumn(), console=console)
     live = more_coming is not None
     bar = progress.add_task("judging", total=0 if live else programs, rates="")
 

@@ -84,3 +84,45 @@ def test_reward_function_on_real_generations(j):
     stdin = {"inputs": ["1 2\n", "3 4\n"], "outputs": ["3\n", "7\n"]}
     assert compute_score("print(3)", stdin, mode="partial", judge=j) == 0.5
     assert compute_score("print(3)", stdin, judge=j) == 0.0
+
+
+def test_the_api_gives_the_verdicts_of_judge_evaluate(j, tmp_path):
+    """Real model samples (CodeRL's, bundled) on four problems: the API and `judge evaluate` agree
+    sample by sample."""
+    import subprocess
+    import sys
+    rows = [json.loads(line) for line in gzip.open(os.path.join(ROOT, "judge", "data", "demo_samples_apps.jsonl.gz"), "rt")]
+    rows = [r for r in rows if str(r["task_id"]) in ("1", "111", "2404", "4184")]
+    assert len(rows) >= 70
+    samples = tmp_path / "s.jsonl"
+    samples.write_text("".join(json.dumps({"task_id": r["task_id"], "sample_id": i, "completion": r["completion"]}) + "\n"
+                               for i, r in enumerate(rows)))
+    subprocess.run([sys.executable, "-m", "judge", "evaluate", str(samples), "--dataset", "apps", "--data", "bundled",
+                    "--run", str(tmp_path / "r"), "--k", "1", "--timeout", "2"], check=True, capture_output=True)
+    exported = subprocess.run([sys.executable, "-m", "judge", "export", str(tmp_path / "r")], check=True,
+                              capture_output=True, text=True).stdout.splitlines()
+    expected = {e["sample_index"]: (e["verdict"], [t["verdict"] for t in e["tests"] if t["role"] == "hidden"])
+                for e in map(json.loads, exported)}
+    tasks = {t.task_id: t for t in judge.load_tasks("apps", "bundled", ids=["1", "111", "2404", "4184"])}
+    results = j.run([(tasks[str(r["task_id"])], r["completion"]) for r in rows])
+    got = {i: (r.verdict, [t.verdict for t in r.tests if t.role == "hidden"]) for i, r in enumerate(results)}
+    assert got == expected
+
+
+def test_the_notebook_example_runs():
+    """docs/notebook.ipynb, cell by cell: each cell's last expression is what the notebook shows."""
+    nb = json.load(open(os.path.join(ROOT, "docs", "notebook.ipynb")))
+    namespace, shown = {}, []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        lines = "".join(cell["source"]).rstrip().split("\n")
+        exec("\n".join(lines[:-1]), namespace)
+        try:
+            shown.append(eval(lines[-1], namespace))
+        except SyntaxError:
+            exec(lines[-1], namespace)
+    assert shown[1][:2] == ("AC", True) and shown[2][0] == "WA"
+    assert shown[3] == [("AC", False), ("WA", False), ("TLE", True)]
+    assert shown[4] == (True, {"python:2400.py"}, True)
+    assert shown[5] == (1.0, 0.5)
