@@ -50,7 +50,13 @@ def stop(proc: subprocess.Popen) -> None:
 
 def tree_rss(pid: int) -> int:
     root = psutil.Process(pid)
-    return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+    total = 0
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:  # a program's process that ended meanwhile
+            pass
+    return total
 
 
 def main() -> None:
@@ -76,6 +82,7 @@ def main() -> None:
         assert reply.json()["results"][0]["verdict"] == "AC"
     stop(proc)
     latencies.sort()
+    print(flush=True)
     print(f"latency, one a+b request (3 tests, a new program each), idle server, {args.workers} workers: "
           f"p50 {1000 * latencies[len(latencies) // 2]:.1f} ms, p99 {1000 * latencies[int(0.99 * len(latencies))]:.1f} ms")
 
@@ -147,11 +154,14 @@ def main() -> None:
             body = {"items": [{"program": f"print(sum(range(10 ** 6)))  # {n} {k} {j}",
                                "task": {"kind": "stdio", "tests": [{"input": "", "output": "499999500000\n"}]}}
                               for j in range(4)]}
-            reply = s.post(url + "/v1/judge", json=body, headers=headers, timeout=120)
+            try:
+                status = s.post(url + "/v1/judge", json=body, headers=headers, timeout=120).status_code
+            except requests.RequestException:
+                status = 0
             with lock:
-                key = str(reply.status_code) if reply.status_code in (200, 429) else "other"
+                key = str(status) if status in (200, 429) else "other"
                 counts[key] += 1
-            if reply.status_code == 429:
+            if status == 429:
                 time.sleep(0.05)
     threads = [threading.Thread(target=hammer, args=(n,)) for n in range(args.clients)]
     for th in threads:

@@ -12,11 +12,12 @@ import asyncio
 import dataclasses
 import itertools
 import os
+import queue
 import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -181,6 +182,42 @@ class Judge:
         with self._lock:
             self._pool.run(iter(units), arrived)
         return [results[i] for i in range(len(items))]
+
+    def serve(self, items: queue.Queue) -> None:
+        """Judge ``(task, program, on_result)`` from ``items`` as they arrive, until None is put
+        there; call :meth:`wake` after each put.  Results go to ``on_result(result)`` (from this
+        thread) as they are known: the workers never wait for a batch to finish."""
+        if self._pool is None:
+            raise JudgeError("this Judge is closed")
+        pool, callbacks, ids = self._pool, {}, itertools.count()
+        stopping = False
+
+        def units() -> Iterator[Unit | None]:
+            nonlocal stopping
+            while not stopping:
+                try:
+                    item = items.get_nowait()
+                except queue.Empty:
+                    yield None  # nothing yet: the pool waits for wake() or new outcomes
+                    continue
+                if item is None:
+                    stopping = True
+                    return
+                task, source, on_result = item
+                number = next(ids)
+                callbacks[number] = (task.task_id, on_result)
+                yield Unit(number, self._internal(task), [(number, source)])
+
+        def arrived(number: int, outcome: dict[str, Any]) -> None:
+            task_id, on_result = callbacks.pop(number)
+            on_result(_result(task_id, outcome))
+        with self._lock:
+            pool.run(units(), arrived)
+
+    def wake(self) -> None:
+        """Work was put in the queue given to :meth:`serve`."""
+        if self._pool is not None:
+            self._pool.wake()
 
     def judge(self, task: Task, source: str) -> Result:
         """Judge one program."""

@@ -10,10 +10,10 @@ of retried forever.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import select
 import selectors
 import threading
-import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -62,6 +62,10 @@ class RefereePool:
         # costs what is ready, not what is watched (with 64 workers, building a fresh poll set
         # on every wake-up cost ~0.25 ms, more than storing an outcome).
         self.selector = selectors.DefaultSelector()
+        # A live source (units that yield None: "nothing yet") can wake the pool at once with
+        # ``wake()`` instead of being asked again after POLL_INTERVAL (a service's latency).
+        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self.selector.register(self._wake_r, selectors.EVENT_READ, None)
         for slot in self.slots:  # all start at once; ``wait_ready`` collects them
             self._launch(slot)
 
@@ -83,7 +87,7 @@ class RefereePool:
         config = dict(self.config, index=slot.index)
         if forked:  # the driver's ends of every pipe: the referee must see EOF when the driver dies
             config["close_fds"] = [s.conn.fileno() for s in self.slots if s.conn is not None and not s.conn.closed]
-            config["close_fds"].append(parent.fileno())
+            config["close_fds"] += [parent.fileno(), self._wake_r, self._wake_w]
         config["sandbox"] = dict(config["sandbox"], uid=config["sandbox"]["uid"] + slot.index
                                  if config["sandbox"]["uid"] is not None else None)
         slot.process = ctx.Process(target=referee.main, args=(child, config), daemon=True,
@@ -146,10 +150,13 @@ class RefereePool:
                     continue
                 if exhausted:
                     return
-                time.sleep(POLL_INTERVAL)
+                self._wait(POLL_INTERVAL)
                 continue
             ready: dict[int, bool] = {}  # slot index -> its process has ended (or may have)
             for key, _ in self.selector.select(POLL_INTERVAL if starved else None):
+                if key.data is None:  # woken: new work
+                    self._drain_wake()
+                    continue
                 index, ended = key.data
                 ready[index] = ready.get(index, False) or ended
             for index, ended in ready.items():
@@ -190,6 +197,24 @@ class RefereePool:
         else:
             retry.append(Unit(unit.unit_id, unit.task, list(remaining.items())))
 
+    def wake(self) -> None:
+        """New work for a live source: look now (callable from any thread)."""
+        try:
+            os.write(self._wake_w, b"w")
+        except (BlockingIOError, OSError):
+            pass  # already awake, or closed
+
+    def _drain_wake(self) -> None:
+        try:
+            while os.read(self._wake_r, 4096):
+                pass
+        except (BlockingIOError, OSError):
+            pass
+
+    def _wait(self, seconds: float) -> None:
+        if self.selector.select(seconds):
+            self._drain_wake()
+
     def close(self) -> None:
         # A referee reads "stop" after its unit: idle ones stop at once, busy ones (a unit of loops
         # can take minutes) are terminated, their unreported programs judged again on resume.
@@ -204,3 +229,5 @@ class RefereePool:
                 slot.process.terminate()
                 slot.process.join()
         self.selector.close()
+        for fd in (self._wake_r, self._wake_w):
+            os.close(fd)
