@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS ingests(path TEXT, size INTEGER, mtime_ns INTEGER, sa
 """
 
 
+SCHEMA_VERSION = 2  # 2: programs.all_timeout, tasks.checker and tasks.multi_answer
+
 # A program's outcome as stored (the programs table's columns after ``done``), in this order:
 # the one definition the store, export and merge use.
 OUTCOME_FIELDS = ("verdict", "passed", "timeout_only", "public_passed", "public_passed_with_timeouts",
@@ -90,7 +92,7 @@ class RunStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
-            self._upgrade()
+            self._check_schema()
         except sqlite3.Error as err:
             raise StoreError(f"{self.path}: cannot open the run database ({err})") from None
         self._results: list[tuple] = []   # saved outcomes, written at the next commit
@@ -98,6 +100,17 @@ class RunStore:
 
     def close(self) -> None:
         self.db.close()
+
+    def _check_schema(self) -> None:
+        """Stores carry their schema version: an older one is brought up to date (``_upgrade``), a
+        newer one (made by a later judge) is refused rather than misread."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        version = json.loads(row[0]) if row else SCHEMA_VERSION
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: made by a newer judge (store schema {version}, this one reads up to "
+                             f"{SCHEMA_VERSION}); upgrade judge to use this run")
+        self._upgrade()
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES('schema', ?)", (json.dumps(SCHEMA_VERSION),))
 
     def _upgrade(self) -> None:
         """Stores made before ``all_timeout`` existed counted a sample that timed out on every test

@@ -456,3 +456,19 @@ def test_every_help_text_renders_whole():
         for param in command.params:
             for bracket in re.findall(r"\[[^\]]+\]", getattr(param, "help", None) or ""):
                 assert bracket in shown, (name, param.name, bracket)
+
+
+def test_a_store_from_a_newer_judge_is_refused(tmp_path):
+    import sqlite3
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    assert subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "humaneval", "--ids", "0", "--workers", "1",
+                                    "--run", str(tmp_path / "r")), capture_output=True).returncode == 0
+    db = sqlite3.connect(tmp_path / "r" / "run.sqlite")
+    assert db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0] == "2"
+    db.execute("UPDATE meta SET value='99' WHERE key='schema'")
+    db.commit()
+    db.close()
+    result = subprocess.run(judge_cmd("report", str(tmp_path / "r")), capture_output=True, text=True)
+    assert result.returncode == 2 and "made by a newer judge (store schema 99" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
