@@ -35,15 +35,11 @@ def audit(opts: EvaluateOptions, references: int, console: Console | None = None
     store = RunStore(opts.run_dir)
     try:
         verdicts: dict[str, Counter[str]] = {}
-        for task_id, verdict in store.db.execute(
-                "SELECT s.task_id, p.verdict FROM samples s JOIN programs p ON p.id=s.program_id "
-                "WHERE p.done AND NOT p.passed"):
+        for task_id, verdict in store.failing_sample_verdicts():
             verdicts.setdefault(task_id, Counter())[verdict] += 1
         # References that pass only because their problem has its own checker: the stored
         # answer is one of several and theirs is another.
-        by_checker = Counter(task_id for (task_id,) in store.db.execute(
-            "SELECT s.task_id FROM samples s JOIN programs p ON p.id=s.program_id WHERE p.done AND p.passed AND "
-            "EXISTS (SELECT 1 FROM results r WHERE r.program_id=p.id AND r.role='hidden' AND r.strict_accepts=0)"))
+        by_checker = store.passing_only_by_checker()
     finally:
         store.close()
     broken, partly, checked = [], [], []

@@ -37,7 +37,7 @@ from judge.execution.pool import RefereePool, Unit
 from judge.samples import Sample, SampleError, program_source, read_samples, truncate
 from judge.sandbox.client import Limits
 from judge.sandbox.runtime import Runtime, RuntimeSettingError, describe
-from judge.store import RunStore, SampleRow, StoreError
+from judge.store import RunStore, SampleRow, StoreError, read_meta
 
 
 class SettingError(JudgeError, ValueError):
@@ -265,11 +265,9 @@ def with_stored_selection(opts: EvaluateOptions) -> EvaluateOptions:
     if opts.selection != Selection() or not os.path.isfile(path) or os.path.getsize(path) == 0:
         return opts
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            row = db.execute("SELECT value FROM meta WHERE key='dataset'").fetchone()
-    except sqlite3.Error:
-        return opts  # the store itself reports what is wrong with it
-    stored = json.loads(row[0]) if row else None
+        stored = read_meta(path, "dataset")
+    except StoreError:
+        return opts  # opening the store says what is wrong with it
     if not stored or stored.get("dataset") != opts.dataset:
         return opts
     split = opts.selection.split if opts.data == "bundled" else stored.get("split", "test")

@@ -19,21 +19,15 @@ def _test(row: tuple[Any, ...]) -> dict[str, Any]:
 
 def export_samples(store: RunStore) -> Iterator[dict[str, Any]]:
     """One dict per judged sample, in task then sample order; per-test records come with it."""
-    db = store.db
-    rows = db.execute(
-        "SELECT s.task_id, s.sample_index, p.id, p.verdict, p.passed, p.timeout_only, p.all_timeout, p.public_passed, "
-        "p.public_passed_with_timeouts, p.internal_errors, p.digest, p.source FROM samples s "
-        "JOIN programs p ON p.id = s.program_id JOIN tasks t ON t.task_id = s.task_id "
-        "WHERE p.done ORDER BY t.position, s.sample_index")
     cached_id, cached_tests = None, []
-    for task_id, index, program_id, verdict, passed, timeout_only, all_timeout, public, public_t, ie, digest, source in rows:
-        if program_id != cached_id:
-            cached_id = program_id
-            cached_tests = [_test(r) for r in db.execute(
-                "SELECT role, test_index, verdict, detail, accepted_by, cpu, wall, memory_kb, output, strict_accepts "
-                "FROM results "
-                "WHERE program_id=? ORDER BY role, test_index", (program_id,))]
-        yield {"task_id": task_id, "sample_index": index, "passed": bool(passed), "verdict": verdict,
-               "timeout_only": bool(timeout_only), "all_timeout": bool(all_timeout), "public_passed": None if public is None else bool(public),
+    for row in store.judged_samples():
+        if row["program_id"] != cached_id:
+            cached_id = row["program_id"]
+            cached_tests = [_test(r) for r in store.tests_of(cached_id)]
+        public, public_t = row["public_passed"], row["public_passed_with_timeouts"]
+        yield {"task_id": row["task_id"], "sample_index": row["sample_index"], "passed": bool(row["passed"]),
+               "verdict": row["verdict"], "timeout_only": bool(row["timeout_only"]), "all_timeout": bool(row["all_timeout"]),
+               "public_passed": None if public is None else bool(public),
                "public_passed_with_timeouts": None if public_t is None else bool(public_t),
-               "internal_errors": ie, "program_sha256": digest, "program": source, "tests": cached_tests}
+               "internal_errors": row["internal_errors"], "program_sha256": row["digest"], "program": row["source"],
+               "tests": cached_tests}

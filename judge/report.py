@@ -11,7 +11,6 @@ A run judged with ``--after-timeout stop`` has no bracket numbers: a TLE ended i
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,20 +19,6 @@ from judge.store import RunStore
 
 VIEWS = ("raw", "filtered", "raw_with_timeouts", "filtered_with_timeouts")
 TIMEOUT_ONLY = ("some", "any")
-
-_PER_PROBLEM = """
-SELECT t.task_id, t.difficulty, t.kind, t.public_source, t.checker, t.multi_answer,
-       SUM(p.done), SUM(p.done AND p.passed), SUM(p.done AND p.timeout_only),
-       SUM(p.done AND p.public_passed), SUM(p.done AND p.passed AND p.public_passed),
-       SUM(p.done AND p.public_passed_with_timeouts),
-       SUM(p.done AND (p.passed OR p.timeout_only) AND p.public_passed_with_timeouts),
-       SUM(p.done AND p.all_timeout), SUM(p.done AND p.all_timeout AND p.public_passed_with_timeouts),
-       COUNT(*)
-FROM tasks t JOIN samples s USING(task_id) JOIN programs p ON p.id = s.program_id
-WHERE t.defect IS NULL
-GROUP BY t.task_id ORDER BY t.position
-"""
-
 
 @dataclass
 class ProblemCounts:
@@ -62,7 +47,7 @@ class ProblemCounts:
 def problem_counts(store: RunStore, timeout_only: str = "some") -> list[ProblemCounts]:
     """Per-problem counts; with ``timeout_only="any"`` the all-timeout samples are timeout-only too."""
     out = []
-    for r in store.db.execute(_PER_PROBLEM):
+    for r in store.problem_rows():
         (n, c, t_only, n_f, c_f, n_ft, c_ft, all_t, all_t_f), total = (int(x or 0) for x in r[6:15]), int(r[15])
         if timeout_only == "any":
             t_only, c_ft = t_only + all_t, c_ft + all_t_f
@@ -113,27 +98,20 @@ def build_report(store: RunStore, exclude: frozenset[str] = frozenset(), timeout
         # one of several, compared with one stored answer).
         plain = [p for p in problems if not (p.multi_answer and p.checker is None)]
         report["multi_answer"]["without_them"] = dict(_metrics(plain, ks, filtered, with_timeouts), problems=len(plain))
-    db = store.db
-    verdicts = dict(db.execute("SELECT p.verdict, COUNT(*) FROM samples s JOIN programs p ON p.id=s.program_id "
-                               "WHERE p.done GROUP BY p.verdict ORDER BY 2 DESC").fetchall())
-    test_verdicts = dict(db.execute("SELECT verdict, COUNT(*) FROM results GROUP BY verdict ORDER BY 2 DESC").fetchall())
-    defects = [r[0] for r in db.execute("SELECT defect FROM tasks WHERE defect IS NOT NULL "
-                                        "AND task_id IN (SELECT task_id FROM samples)")]
     report["counts"] = {
         "problems": len(problems),
         "samples": sum(p.n for p in problems),
-        "unique_programs": db.execute("SELECT COUNT(*) FROM programs WHERE done").fetchone()[0],
-        "tests_run": db.execute("SELECT COUNT(*) FROM results").fetchone()[0],
-        "verdicts": verdicts,
-        "test_verdicts": test_verdicts,
+        "unique_programs": store.count_judged_programs(),
+        "tests_run": store.count_results(),
+        "verdicts": store.sample_verdicts(),
+        "test_verdicts": store.test_verdicts(),
         "timeout_only_samples": sum(p.timeout_only for p in problems) if with_timeouts else None,
         "all_timeout_samples": sum(p.all_timeout for p in problems) if with_timeouts else None,
         "filtered_survivors": sum(p.n_filtered for p in problems) if filtered else None,
         "pending_samples": sum(p.pending for p in problems),
-        "internal_errors": db.execute("SELECT COALESCE(SUM(internal_errors), 0) FROM programs").fetchone()[0],
-        "unjudgeable_problems": defects,
-        "accepted_by": dict(db.execute("SELECT accepted_by, COUNT(*) FROM results WHERE verdict='AC' "
-                                       "GROUP BY accepted_by ORDER BY 2 DESC").fetchall()),
+        "internal_errors": store.count_internal_errors(),
+        "unjudgeable_problems": store.defects_with_samples(),
+        "accepted_by": store.accepted_by(),
     }
     report["per_problem"] = [
         {"task_id": p.task_id, "difficulty": p.difficulty, "n": p.n, "c": p.c,
@@ -165,10 +143,7 @@ def ranked_pass_at_1(store: RunStore, problems: dict[str, ProblemCounts]) -> dic
     Ties go to the lowest sample number.
     """
     best: dict[str, dict[str, tuple[float, bool]]] = {}
-    rows = store.db.execute(
-        "SELECT s.task_id, s.mean_logprob, s.sum_logprob, p.passed FROM samples s JOIN programs p ON p.id=s.program_id "
-        "WHERE p.done AND s.mean_logprob IS NOT NULL ORDER BY s.task_id, s.sample_index")
-    for task_id, mean, total, passed in rows:
+    for task_id, mean, total, passed in store.logprob_rows():
         entry = best.setdefault(task_id, {})
         for key, value in (("mean_logprob", mean), ("sum_logprob", total)):
             if value is not None and (key not in entry or value > entry[key][0]):
@@ -223,16 +198,11 @@ def failing_examples(store: RunStore, per_task: int = 3) -> dict[str, list[dict[
     """Per problem, a few failing samples with their first failing hidden test (verdict, output excerpt)
     and the program as it ran."""
     out: dict[str, list[dict[str, Any]]] = {}
-    rows = store.db.execute(
-        "SELECT p.task_id, MIN(s.sample_index), p.id, p.verdict, p.source FROM programs p JOIN samples s "
-        "ON s.program_id=p.id WHERE p.done AND NOT p.passed GROUP BY p.id ORDER BY p.task_id, MIN(s.sample_index)")
-    for task_id, sample_index, program_id, verdict, source in rows:
+    for task_id, sample_index, program_id, verdict, source in store.failing_programs():
         examples = out.setdefault(task_id, [])
         if len(examples) >= per_task:
             continue
-        test = store.db.execute(
-            "SELECT test_index, verdict, detail, output FROM results WHERE program_id=? AND role='hidden' "
-            "AND verdict!='AC' ORDER BY test_index LIMIT 1", (program_id,)).fetchone()
+        test = store.first_failing_hidden_test(program_id)
         examples.append({"sample_index": sample_index, "verdict": verdict,
                          "test_index": test[0] if test else None, "detail": test[2] if test else "",
                          "output": (test[3] or "") if test else "", "source": source})
@@ -241,17 +211,7 @@ def failing_examples(store: RunStore, per_task: int = 3) -> dict[str, list[dict[
 
 def lenient_only(store: RunStore, exclude: frozenset[str] = frozenset(), limit: int = 20) -> dict[str, Any]:
     """Samples that pass under the run's lenient rule but not under ``strict`` (the audit of a rule)."""
-    passing = ("FROM samples s JOIN programs p ON p.id=s.program_id WHERE p.done AND p.passed "
-               "AND s.task_id NOT IN (SELECT value FROM json_each(?))")
-    query = (f"{passing} AND EXISTS (SELECT 1 FROM results r WHERE r.program_id=p.id AND r.role='hidden' "
-             "AND r.strict_accepts=0)")
-    left_out = json.dumps(sorted(exclude))
-    count = store.db.execute(f"SELECT COUNT(*) {query}", (left_out,)).fetchone()[0]
-    passed = store.db.execute(f"SELECT COUNT(*) {passing}", (left_out,)).fetchone()[0]
-    examples = []
-    for task_id, sample_index, program_id in store.db.execute(
-            f"SELECT s.task_id, s.sample_index, p.id {query} GROUP BY p.id ORDER BY s.task_id LIMIT ?", (left_out, limit)):
-        steps = [r[0] for r in store.db.execute(
-            "SELECT DISTINCT accepted_by FROM results WHERE program_id=? AND strict_accepts=0", (program_id,))]
-        examples.append({"task_id": task_id, "sample_index": sample_index, "accepted_by": steps})
+    count, passed, found = store.lenient_only_samples(sorted(exclude), limit)
+    examples = [{"task_id": task_id, "sample_index": sample_index, "accepted_by": steps}
+                for task_id, sample_index, steps in found]
     return {"samples": count, "passing_samples": passed, "examples": examples}

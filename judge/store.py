@@ -44,11 +44,26 @@ CREATE TABLE IF NOT EXISTS ingests(path TEXT, size INTEGER, mtime_ns INTEGER, sa
 
 SCHEMA_VERSION = 2  # 2: programs.all_timeout, tasks.checker and tasks.multi_answer
 
+TASK_COLUMNS = "task_id, position, difficulty, kind, n_tests, n_public, public_source, defect, checker, multi_answer"
 # A program's outcome as stored (the programs table's columns after ``done``), in this order:
 # the one definition the store, export and merge use.
 OUTCOME_FIELDS = ("verdict", "passed", "timeout_only", "public_passed", "public_passed_with_timeouts",
                   "internal_errors", "all_timeout")
 
+
+# Per task: its fields, then counts of samples by outcome (what judge.report.problem_counts reads).
+_PER_PROBLEM = """
+SELECT t.task_id, t.difficulty, t.kind, t.public_source, t.checker, t.multi_answer,
+       SUM(p.done), SUM(p.done AND p.passed), SUM(p.done AND p.timeout_only),
+       SUM(p.done AND p.public_passed), SUM(p.done AND p.passed AND p.public_passed),
+       SUM(p.done AND p.public_passed_with_timeouts),
+       SUM(p.done AND (p.passed OR p.timeout_only) AND p.public_passed_with_timeouts),
+       SUM(p.done AND p.all_timeout), SUM(p.done AND p.all_timeout AND p.public_passed_with_timeouts),
+       COUNT(*)
+FROM tasks t JOIN samples s USING(task_id) JOIN programs p ON p.id = s.program_id
+WHERE t.defect IS NULL
+GROUP BY t.task_id ORDER BY t.position
+"""
 
 class SampleRow(NamedTuple):
     """One sample as stored: the program that runs and, when sampled here, what the model said of it."""
@@ -155,8 +170,7 @@ class RunStore:
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
-                "INSERT OR REPLACE INTO tasks(task_id, position, difficulty, kind, n_tests, n_public, public_source, "
-                "defect, checker, multi_answer) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO tasks({TASK_COLUMNS}) VALUES(?,?,?,?,?,?,?,?,?,?)",
                 [(t.task_id, i, t.difficulty, t.kind, len(t.tests) if t.kind != "humaneval" else 1,
                   len(t.public_tests), t.public_source, t.defect, t.checker.label if t.checker else None,
                   int(t.multi_answer)) for i, t in zip(positions, tasks)])
@@ -274,3 +288,150 @@ class RunStore:
             (program_id, t["role"], t["index"], t["verdict"], t["detail"], t["accepted_by"], t["cpu"], t["wall"],
              t["memory_kb"], t.get("output") or None, t.get("strict")) for t in outcome["tests"])
         self._outcomes.append(tuple(outcome[f] for f in OUTCOME_FIELDS) + (program_id,))
+
+    # -- reading: the one place that knows the schema (reports, export, audit, merge use these) --
+    def problem_rows(self) -> list[tuple]:
+        """Per judgeable task with samples, in dataset order: task_id, difficulty, kind,
+        public_source, checker, multi_answer, then judged, passed, timeout_only, public_passed,
+        passed-and-public_passed, public_passed_with_timeouts, (passed or timeout_only) and
+        public with timeouts, all_timeout, all_timeout and public with timeouts, samples."""
+        return self.db.execute(_PER_PROBLEM).fetchall()
+
+    def count_judged_programs(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM programs WHERE done").fetchone()[0]
+
+    def count_results(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+
+    def count_internal_errors(self) -> int:
+        return self.db.execute("SELECT COALESCE(SUM(internal_errors), 0) FROM programs").fetchone()[0]
+
+    def sample_verdicts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT p.verdict, COUNT(*) FROM samples s JOIN programs p ON p.id=s.program_id "
+                                    "WHERE p.done GROUP BY p.verdict ORDER BY 2 DESC").fetchall())
+
+    def test_verdicts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT verdict, COUNT(*) FROM results GROUP BY verdict ORDER BY 2 DESC").fetchall())
+
+    def accepted_by(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT accepted_by, COUNT(*) FROM results WHERE verdict='AC' "
+                                    "GROUP BY accepted_by ORDER BY 2 DESC").fetchall())
+
+    def defects_with_samples(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT defect FROM tasks WHERE defect IS NOT NULL "
+                                              "AND task_id IN (SELECT task_id FROM samples)")]
+
+    def task_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT task_id FROM tasks ORDER BY position")]
+
+    def logprob_rows(self) -> Iterator[tuple[str, float | None, float | None, bool]]:
+        """(task_id, mean log-prob, sum log-prob, passed) of judged samples that have log-probs."""
+        yield from self.db.execute(
+            "SELECT s.task_id, s.mean_logprob, s.sum_logprob, p.passed FROM samples s JOIN programs p "
+            "ON p.id=s.program_id WHERE p.done AND s.mean_logprob IS NOT NULL ORDER BY s.task_id, s.sample_index")
+
+    def failing_programs(self) -> Iterator[tuple[str, int, int, str, str]]:
+        """(task_id, first sample number, program id, verdict, source) of judged programs that fail."""
+        yield from self.db.execute(
+            "SELECT p.task_id, MIN(s.sample_index), p.id, p.verdict, p.source FROM programs p JOIN samples s "
+            "ON s.program_id=p.id WHERE p.done AND NOT p.passed GROUP BY p.id ORDER BY p.task_id, MIN(s.sample_index)")
+
+    def first_failing_hidden_test(self, program_id: int) -> tuple[int, str, str, str] | None:
+        """(test index, verdict, detail, output) of a program's first failing hidden test."""
+        return self.db.execute("SELECT test_index, verdict, detail, output FROM results WHERE program_id=? AND "
+                               "role='hidden' AND verdict!='AC' ORDER BY test_index LIMIT 1", (program_id,)).fetchone()
+
+    def lenient_only_samples(self, exclude: list[str], limit: int) -> tuple[int, int, list[tuple[str, int, list[str]]]]:
+        """(samples passing only because a hidden test's acceptance was not strict, passing samples,
+        up to ``limit`` examples as (task_id, sample number, the steps that accepted))."""
+        passing = ("FROM samples s JOIN programs p ON p.id=s.program_id WHERE p.done AND p.passed "
+                   "AND s.task_id NOT IN (SELECT value FROM json_each(?))")
+        query = (f"{passing} AND EXISTS (SELECT 1 FROM results r WHERE r.program_id=p.id AND r.role='hidden' "
+                 "AND r.strict_accepts=0)")
+        left_out = json.dumps(exclude)
+        count = self.db.execute(f"SELECT COUNT(*) {query}", (left_out,)).fetchone()[0]
+        passed = self.db.execute(f"SELECT COUNT(*) {passing}", (left_out,)).fetchone()[0]
+        examples = []
+        for task_id, sample_index, program_id in self.db.execute(
+                f"SELECT s.task_id, s.sample_index, p.id {query} GROUP BY p.id ORDER BY s.task_id LIMIT ?",
+                (left_out, limit)).fetchall():
+            steps = [r[0] for r in self.db.execute(
+                "SELECT DISTINCT accepted_by FROM results WHERE program_id=? AND strict_accepts=0", (program_id,))]
+            examples.append((task_id, sample_index, steps))
+        return count, passed, examples
+
+    def passing_only_by_checker(self) -> dict[str, int]:
+        """Per task, passing samples one of whose hidden tests the strict rule would reject."""
+        return dict(self.db.execute(
+            "SELECT s.task_id, COUNT(*) FROM samples s JOIN programs p ON p.id=s.program_id WHERE p.done AND p.passed "
+            "AND EXISTS (SELECT 1 FROM results r WHERE r.program_id=p.id AND r.role='hidden' AND r.strict_accepts=0) "
+            "GROUP BY s.task_id").fetchall())
+
+    def failing_sample_verdicts(self) -> Iterator[tuple[str, str]]:
+        """(task_id, verdict) of each judged sample that fails."""
+        yield from self.db.execute("SELECT s.task_id, p.verdict FROM samples s JOIN programs p ON p.id=s.program_id "
+                                   "WHERE p.done AND NOT p.passed")
+
+    def judged_samples(self) -> Iterator[dict[str, Any]]:
+        """Each judged sample, in task then sample order, with its program's outcome (OUTCOME_FIELDS),
+        digest and source."""
+        columns = ", ".join(f"p.{f}" for f in OUTCOME_FIELDS)
+        for row in self.db.execute(
+                f"SELECT s.task_id, s.sample_index, p.id, p.digest, p.source, {columns} FROM samples s "
+                "JOIN programs p ON p.id = s.program_id JOIN tasks t ON t.task_id = s.task_id "
+                "WHERE p.done ORDER BY t.position, s.sample_index"):
+            yield dict(zip(("task_id", "sample_index", "program_id", "digest", "source", *OUTCOME_FIELDS), row))
+
+    def tests_of(self, program_id: int) -> list[tuple]:
+        """A program's per-test records: role, index, verdict, detail, accepted_by, cpu, wall,
+        memory_kb, output, strict_accepts."""
+        return self.db.execute("SELECT role, test_index, verdict, detail, accepted_by, cpu, wall, memory_kb, output, "
+                               "strict_accepts FROM results WHERE program_id=? ORDER BY role, test_index",
+                               (program_id,)).fetchall()
+
+    def absorb(self, path: str) -> None:
+        """Copy another run's tasks, programs, samples and results into this one (a shard, for
+        merging), program ids moved past this store's."""
+        db = self.db
+        offset = db.execute("SELECT COALESCE(MAX(id), 0) FROM programs").fetchone()[0]
+        db.execute("ATTACH DATABASE ? AS src", (f"file:{path}?mode=ro",))
+        try:
+            db.execute("BEGIN")
+            db.execute(f"INSERT INTO tasks({TASK_COLUMNS}) SELECT {TASK_COLUMNS} FROM src.tasks")
+            columns = ", ".join(OUTCOME_FIELDS)
+            db.execute(f"INSERT INTO programs(id, task_id, digest, source, done, {columns}) "
+                       f"SELECT id + ?, task_id, digest, source, done, {columns} FROM src.programs", (offset,))
+            db.execute("INSERT INTO samples SELECT task_id, sample_index, program_id + ?, tokens, finish_reason, "
+                       "sum_logprob, mean_logprob FROM src.samples", (offset,))
+            db.execute("INSERT INTO results SELECT program_id + ?, role, test_index, verdict, detail, accepted_by, "
+                       "cpu, wall, memory_kb, output, strict_accepts FROM src.results", (offset,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        finally:
+            db.execute("DETACH DATABASE src")
+
+    def count_tasks(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
+
+    def count_samples(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
+
+
+def read_meta(path: str, key: str) -> Any:
+    """One metadata value of a run database, read without opening it for writing (None if absent)."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    except sqlite3.Error as err:
+        raise StoreError(f"{path}: cannot read the run database ({err})") from None
+    return json.loads(row[0]) if row else None
+
+
+def read_task_ids(path: str) -> list[str]:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            return [r[0] for r in db.execute("SELECT task_id FROM tasks")]
+    except sqlite3.Error as err:
+        raise StoreError(f"{path}: cannot read the run database ({err})") from None
