@@ -52,7 +52,7 @@ class CheckerError(JudgeError, ValueError):
 # Statement wording of problems that accept any of several answers (APPS: "If there are multiple
 # answers, print any of them"): compared with one stored answer, a correct program can fail.
 _ANY = re.compile(r"(?:print|output|find)\s+any\b(?!\s+(?:two|pair|numbers?|integers?|elements?)\b)"
-                  r"|any (?:one )?of them|any (?:valid|correct|possible|optimal|suitable) (?:answer|solution)",
+                  r"|\bany (?:one )?of them|\bany (?:valid|correct|possible|optimal|suitable) (?:answer|solution)",
                   re.IGNORECASE)
 _SEVERAL = re.compile(r"(?:if|when) there (?:are|is|exist)\s+(?:several|multiple|many|more than one)\s+"
                       r"(?:possible\s+|valid\s+|correct\s+|optimal\s+)?(?:answers?|solutions?|ways|ones|variants)"
