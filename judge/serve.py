@@ -109,6 +109,7 @@ class Service:
         self.lanes: OrderedDict[tuple[float, int], _Lane] = OrderedDict()
         self.lock = threading.Lock()
         self.waiting = 0  # programs queued or being judged
+        self.judged = 0   # programs judged since the start (not answered from the cache)
         self.cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.answers: OrderedDict[str, tuple[threading.Event, list[Any]]] = OrderedDict()
         self.runtime = ""
@@ -136,7 +137,7 @@ class Service:
     def health(self) -> dict[str, Any]:
         return {"status": "draining" if self.draining else "ok", "workers": sum(len(l.judge._pool.slots) for l in self.lanes.values()
                                                                                   if l.judge._pool),
-                "queued": self.waiting, "capacity": self.max_queue, "limits": {"timeout": self.caps[0], "memory": self.caps[1]}}
+                "queued": self.waiting, "capacity": self.max_queue, "judged": self.judged, "limits": {"timeout": self.caps[0], "memory": self.caps[1]}}
 
     def _task(self, item: Any, where: str) -> Task:
         if not isinstance(item, dict) or not isinstance(item.get("program"), str):
@@ -246,6 +247,8 @@ class Service:
         def finished(index: int) -> Callable[[dict[str, Any]], None]:
             def store(result: dict[str, Any]) -> None:
                 results[index] = result
+                with self.lock:
+                    self.judged += 1
                 if result["status"] == "judged":
                     with self.lock:
                         self.cache[keys[index]] = result
