@@ -12,8 +12,10 @@ def check(input, expected, output):
     for case, (s, best, answer) in enumerate(zip(bots, want, got), 1):
         if len(answer) != len(s) or not set(answer) <= set("RSP"):
             return False, f"case {case}: {len(s)} letters R, S or P are needed"
+        beaten = {c: s.count(BEATS[c]) for c in "RSP"}  # bot letters each choice beats
+
         def total(choices):
-            return sum(s.count(BEATS[c]) for c in choices)
+            return sum(beaten[c] for c in choices)
         if total(answer) != total(best):
             return False, f"case {case}: {total(answer)} wins in all, the most is {total(best)}"
     return True
