@@ -144,7 +144,7 @@ def test_the_report_flags_multi_answer_problems_and_gives_pass_at_k_without_them
     import json
     import subprocess
     import sys
-    rows = [{"task_id": t, "sample_id": i, "completion": s} for t in ("2400", "0", "4184")
+    rows = [{"task_id": t, "sample_id": i, "completion": s} for t in ("2400", "2038", "4184")
             for i, s in enumerate([s for s in tasks[t].solutions if compiles(s)][:3])]
     samples = tmp_path / "s.jsonl"
     samples.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -155,9 +155,9 @@ def test_the_report_flags_multi_answer_problems_and_gives_pass_at_k_without_them
     report = json.loads(result.stdout)
     entries = {e["task_id"]: e for e in report["per_problem"]}
     assert entries["2400"]["checker"] == "python:2400.py" and entries["2400"]["multi_answer"]
-    assert entries["0"]["checker"] is None and entries["0"]["multi_answer"] and not entries["4184"]["multi_answer"]
+    assert entries["2038"]["checker"] is None and entries["2038"]["multi_answer"] and not entries["4184"]["multi_answer"]
     multi = report["multi_answer"]
-    assert multi["problems"] == 2 and multi["with_checker"] == 1 and multi["without_checker"] == ["0"]
+    assert multi["problems"] == 2 and multi["with_checker"] == 1 and multi["without_checker"] == ["2038"]
     assert multi["without_them"]["problems"] == 2
     assert report["counts"]["accepted_by"].get("python:2400.py", 0) > 0
 
