@@ -16,6 +16,7 @@ Rules:
 from __future__ import annotations
 
 import builtins
+import functools
 import json
 import traceback
 from collections.abc import Iterator
@@ -287,19 +288,20 @@ class Judge:
         checker (its own, or the run's rule)."""
         spec: CheckerSpec | None = task.checker
         stdio = task.kind == "stdio"
-        if spec is not None and spec.name == SPECIAL:
-            verdict, why = special.run(self.zygotes.checker(), spec.source, test_input, expected, actual)
-            accepted_by = spec.label if verdict is Verdict.AC else ""
-        elif spec is not None and spec.name == EXECUTABLE:
-            as_text = [v if isinstance(v, str) else json.dumps(v) for v in (test_input, expected, actual)]
-            options = self.zygotes.options
-            verdict, why = executable.run(spec.where, *as_text, options.scratch_root, options.uid)
+        if spec is not None and spec.name in (SPECIAL, EXECUTABLE):  # the task's own program: run confined
+            if spec.name == SPECIAL:
+                verdict, why = special.run(self.zygotes.checker(), spec.source, test_input, expected, actual)
+            else:
+                as_text = [v if isinstance(v, str) else json.dumps(v) for v in (test_input, expected, actual)]
+                verdict, why = executable.run(spec.where, *as_text, self.zygotes.options.scratch_root,
+                                              self.zygotes.options.uid)
             accepted_by = spec.label if verdict is Verdict.AC else ""
         else:
             module = self.rule if spec is None else get_rule(spec.name)
-            params = dict(spec.params) if spec is not None else {}
             compare = module.compare_stdout if stdio else module.compare_return
-            accepted_by, why = _compare(lambda e, a: compare(e, a, **params), expected, actual)
+            if spec is not None and spec.params:
+                compare = functools.partial(compare, **dict(spec.params))
+            accepted_by, why = _compare(compare, expected, actual)
             verdict = Verdict.AC if accepted_by else Verdict.WA
             if module.STRICT:
                 return verdict, accepted_by, why, None
