@@ -191,6 +191,8 @@ class Service:
                     first = False
             if not first:  # the same request again: the same answer, judged once
                 known[0].wait()
+                if not known[1]:  # the first one was refused (a bad request, a full queue): judge this one
+                    return self._judge(body, on_item)
                 answer = known[1][0]
                 if on_item:
                     for i, r in enumerate(answer["results"]):
