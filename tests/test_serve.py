@@ -136,6 +136,11 @@ def test_a_full_queue_answers_429(tmp_path):
         reply = post(url, body)
         assert reply.status_code == 429 and int(reply.headers["Retry-After"]) >= 1 and "queue is full" in reply.json()["error"]
         assert post(url, dict(body, items=body["items"][:2])).status_code == 200
+        # a request id whose first try was refused is judged when it comes again
+        fresh = [{"program": f"print({i})", "task": stdio([("", f"{i}\n")])} for i in range(10, 13)]  # not cached
+        assert post(url, {"request_id": "r1", "items": fresh}).status_code == 429
+        again = post(url, {"request_id": "r1", "items": fresh[:1]})
+        assert again.status_code == 200 and again.json()["results"][0]["verdict"] == "AC"
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
