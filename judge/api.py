@@ -25,7 +25,7 @@ from judge.checkers import CheckerSpec, get_rule
 from judge.datasets import Selection, Task, Test
 from judge.datasets import load_tasks as _load_tasks
 from judge.errors import JudgeError
-from judge.execution.judging import HIDDEN, ProgramOutcome, TestRecord
+from judge.outcomes import HIDDEN, ProgramOutcome, TestRecord
 from judge.execution.pool import RefereePool, Unit
 from judge.sandbox.client import Limits
 from judge.sandbox.runtime import Runtime, describe
@@ -169,7 +169,7 @@ class Judge:
         for index, (task, source) in enumerate(items):
             internal[id(task)] = self._internal(task)
             by_task.setdefault(id(task), []).append((index, source))
-        units = []
+        units: list[Unit] = []
         for key, programs in by_task.items():
             for start in range(0, len(programs), UNIT_SIZE):
                 units.append(Unit(len(units) + 1, internal[key], programs[start:start + UNIT_SIZE]))
@@ -250,7 +250,6 @@ class Judge:
 
 
 def _result(task_id: str, outcome: dict[str, Any]) -> Result:
-    tests = [TestRecord(**t) for t in outcome["tests"]]
-    parsed = ProgramOutcome(**{k: v for k, v in outcome.items() if k != "tests"}, tests=tests)
+    parsed = ProgramOutcome.from_dict(outcome)
     return Result(task_id, parsed.verdict, parsed.passed, parsed.timeout_only, parsed.all_timeout,
-                  parsed.public_passed, tests, parsed.internal_errors)
+                  parsed.public_passed, parsed.tests, parsed.internal_errors)

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from judge.datasets import load_tasks
 from judge.evaluation import EvaluateOptions, attach_checkers, evaluate
+from judge.kinds import kind_of
 
 def audit(opts: EvaluateOptions, references: int, console: Console | None = None) -> dict[str, Any]:
     tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
@@ -26,7 +27,7 @@ def audit(opts: EvaluateOptions, references: int, console: Console | None = None
     with open(samples, "w", encoding="utf-8") as fh:
         for task in with_refs:
             for i, solution in enumerate([s for s in task.solutions if s.strip()][:references]):
-                code = solution[len(task.prompt):] if task.kind == "humaneval" and solution.startswith(task.prompt) else solution
+                code = kind_of(task).completion_of(task, solution)
                 fh.write(json.dumps({"task_id": task.task_id, "sample_id": i, "completion": code}) + "\n")
     opts.samples = [samples]
     report = evaluate(opts, console)
@@ -42,7 +43,9 @@ def audit(opts: EvaluateOptions, references: int, console: Console | None = None
         by_checker = store.passing_only_by_checker()
     finally:
         store.close()
-    broken, partly, checked = [], [], []
+    broken: list[dict[str, Any]] = []
+    partly: list[dict[str, Any]] = []
+    checked: list[dict[str, Any]] = []
     for task in with_refs:
         entry = per_problem.get(task.task_id)
         if entry is None:
@@ -60,3 +63,10 @@ def audit(opts: EvaluateOptions, references: int, console: Console | None = None
             "unjudgeable": [t.defect for t in tasks if t.defect], "broken": broken, "partly": partly,
             "checked": checked, "multi_answer": [t.task_id for t in tasks if t.multi_answer],
             "compare": opts.compare}
+
+
+def write_exclude(path: str, result: dict[str, Any], references: int, dataset: str) -> None:
+    """The ids of the problems whose references all fail, one per line (for ``--exclude``)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"# problems whose {references} reference solutions all fail ({dataset}, {result['compare']})\n")
+        fh.writelines(f"{row['task_id']}\n" for row in result["broken"])

@@ -1,4 +1,6 @@
-"""The ``judge`` command line."""
+"""The ``judge`` command line: each command parses its options and calls the library; what it
+prints comes from ``judge.render``; every user error is a ``JudgeError``, said in one line by
+the one handler in :func:`command`."""
 
 from __future__ import annotations
 
@@ -13,15 +15,19 @@ import tempfile
 from collections.abc import Callable
 from enum import Enum
 from importlib import resources
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
 
-from judge.datasets import Selection, parse_ids
+from judge.checkers import RULES
+from judge.datasets import MODULES as DATASETS
+from judge.datasets import Selection, get_dataset, parse_ids
 from judge.errors import JudgeError
-from judge.evaluation import EvaluateOptions, default_workers, evaluate
+from judge.evaluation import EvaluateOptions, default_workers, evaluate, parse_ks
+from judge.render import FORMATS
 from judge.samples import CODEX_STOPS
+from judge.sampling import BACKENDS
 from judge.sandbox.client import Limits
 from judge.sandbox.runtime import DEFAULT_PACKAGES, Runtime, parse_packages
 from judge.store import RunStore
@@ -40,7 +46,7 @@ def render(*args: Any, **kwargs: Any) -> None:
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="Judge code-generation samples on APPS and HumanEval in a sandbox; report pass@k.")
+                  help="Judge code-generation samples on APPS, TACO and HumanEval in a sandbox; report pass@k.")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -55,7 +61,7 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _root(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                                 help="Print the version and exit.")] = False) -> None:
-    """Judge code-generation samples on APPS and HumanEval in a sandbox; report pass@k."""
+    """Judge code-generation samples on APPS, TACO and HumanEval in a sandbox; report pass@k."""
 
 
 def command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -87,14 +93,9 @@ def command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     return register
 
 
-class DatasetName(str, Enum):
-    apps = "apps"
-    humaneval = "humaneval"
-
-
-class Compare(str, Enum):
-    strict = "strict"
-    apps_compat = "apps-compat"
+# Choices come from the registries: a dataset module or a run-wide rule added there shows up here.
+DatasetName = Enum("DatasetName", {name: name for name in DATASETS}, type=str)  # type: ignore[misc]
+Compare = Enum("Compare", {name.replace("-", "_"): name for name in RULES}, type=str)  # type: ignore[misc]
 
 
 class Stops(str, Enum):
@@ -122,27 +123,20 @@ class Engine(str, Enum):
     ray = "ray"
 
 
-class Backend(str, Enum):
-    openai = "openai"
-    hf = "hf"
-    file = "file"
+Backend = Enum("Backend", {name: name for name in BACKENDS}, type=str)  # type: ignore[misc]
 
 
-DatasetOpt = Annotated[DatasetName, typer.Option(help="Benchmark: apps or humaneval.")]
+DatasetOpt = Annotated[DatasetName, typer.Option(help=f"Benchmark: {', '.join(DATASETS)}.")]
 RunOpt = Annotated[str, typer.Option(help="Run directory (created, or resumed if it exists).")]
-DataOpt = Annotated[Optional[str], typer.Option(help="Local dataset: file, APPS folder, or 'bundled'. Default: the hub (APPS), the bundled copy (HumanEval).")]
-SplitOpt = Annotated[str, typer.Option(help="APPS split on the hub: test or train.")]
+DataOpt = Annotated[Optional[str], typer.Option(help="Local dataset: a file, an APPS folder, or 'bundled' (the demo problems). Default: the hub (APPS, TACO), the bundled copy (HumanEval).")]
+SplitOpt = Annotated[str, typer.Option(help="Split on the hub (APPS, TACO): test or train.")]
 DifficultyOpt = Annotated[Optional[list[str]], typer.Option(help="Keep only this difficulty (repeatable).")]
 IdsOpt = Annotated[Optional[str], typer.Option(help="Task ids or ranges, e.g. '0-99,4000'.")]
 LimitOpt = Annotated[Optional[int], typer.Option(help="Keep at most this many tasks.")]
 PublicTestsOpt = Annotated[str, typer.Option(help="Tests for filtered pass@k: 'statement' (examples in the text) or 'first:N'.")]
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    md = "md"
-    html = "html"
+Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
 
 
 def parse_exclude(spec: Optional[str]) -> frozenset[str]:
@@ -171,7 +165,11 @@ def _selection(split: str, difficulty: Optional[list[str]], ids: Optional[str], 
     return Selection(split=split, difficulties=tuple(difficulty or ()), ids=parse_ids(ids) if ids else (), limit=limit)
 
 
-def _fail(message: str) -> None:
+def _rule(compare: Optional[Compare], dataset: DatasetName) -> str:
+    return compare.value if compare is not None else get_dataset(dataset.value).default_checker
+
+
+def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)  # one line, never wrapped: scripts grep it
     raise typer.Exit(2)
 
@@ -193,19 +191,19 @@ def _show(report: dict, title: str, json_out: Optional[str]) -> None:
         _write_json(json_out, report)
 
 
-def _write_figures(writer, data: dict, where: str) -> None:
-    """Run a matplotlib figure writer; without matplotlib, one line saying how to get it."""
-    try:
-        for path in writer(data, where):
-            err_console.print(f"wrote {path}")
-    except RuntimeError as err:
-        _fail(str(err))
+def _write_figures(writer: Callable[[dict, str], list[str]], data: dict, where: str) -> None:
+    for path in writer(data, where):
+        err_console.print(f"wrote {path}")
 
 
-def _open_run(run: str) -> RunStore:
-    if not os.path.exists(os.path.join(run, "run.sqlite")):
-        _fail(f"{run}: not a run directory (no run.sqlite); create one with `judge evaluate ... --run {run}`")
-    return RunStore(run)
+def _write_text(out: Optional[str], text: str) -> None:
+    """``text`` into the file ``out``, or on stdout."""
+    if not out:
+        sys.stdout.write(text)
+        return
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    err_console.print(f"wrote {out}")
 
 
 @command("evaluate")
@@ -224,7 +222,7 @@ def evaluate_cmd(
     wall: Annotated[Optional[float], typer.Option(help="Wall-clock watchdog per test, seconds (default 2 x timeout + 1).")] = None,
     workers: Annotated[int, typer.Option(help="Parallel sandboxes (default: physical cores).")] = 0,
     k: Annotated[str, typer.Option(help="Comma-separated k for pass@k (only k <= n are reported).")] = "1,5,10,100,1000",
-    compare: Annotated[Compare, typer.Option(help="Output comparison rule.")] = Compare.strict,
+    compare: Annotated[Optional[Compare], typer.Option(help="Output comparison rule for tasks without their own checker. Default: the dataset's (strict).")] = None,
     public_tests: PublicTestsOpt = "statement",
     stop: Annotated[Stops, typer.Option(help="Truncate completions at stop sequences first ('codex': HumanEval's).")] = Stops.none,
     json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here ('-': on stdout, instead of the table).")] = None,
@@ -239,30 +237,23 @@ def evaluate_cmd(
     checkers: CheckersOpt = None,
 ) -> None:
     """Judge SAMPLES against a dataset, store every verdict in RUN and print pass@k."""
-    try:
-        ks = sorted({int(x) for x in k.split(",") if x.strip()})
-    except ValueError:
-        _fail(f"--k must be comma-separated integers, not {k!r}")
+    ks = parse_ks(k)
     options = EvaluateOptions(
         samples=samples or [], dataset=dataset.value, run_dir=run, data=data,
         selection=_selection(split, difficulty, ids, limit),
         limits=Limits(cpu=timeout, memory=memory << 20, output=output_limit << 20, wall=wall),
-        workers=workers, ks=ks, compare=compare.value, public_tests=public_tests,
+        workers=workers, ks=ks, compare=_rule(compare, dataset), public_tests=public_tests,
         stop=CODEX_STOPS if stop is Stops.codex else (), exclude=parse_exclude(exclude),
         engine=engine.value, address=address, shard=_parse_shard(shard),
         runtime=Runtime(python or "", parse_packages(packages)), after_timeout=after_timeout.value,
         timeout_only=timeout_only.value, checkers=checkers)
-    try:
-        report = evaluate(options, err_console)
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-    _show(report, f"{dataset.value} · {run}", json_out)
+    _show(evaluate(options, err_console), f"{dataset.value} · {run}", json_out)
 
 
 @command("prompts")
 def prompts_cmd(
-    dataset: Annotated[Optional[DatasetName], typer.Option(help="Benchmark: apps or humaneval (not needed with --list).")] = None,
-    template: Annotated[Optional[str], typer.Option(help="Template name (see --list) or .toml path. Default: codex-1shot (APPS), humaneval.")] = None,
+    dataset: Annotated[Optional[DatasetName], typer.Option(help=f"Benchmark: {', '.join(DATASETS)} (not needed with --list).")] = None,
+    template: Annotated[Optional[str], typer.Option(help="Template name (see --list) or .toml path. Default: the dataset's (codex-1shot for APPS and TACO, humaneval).")] = None,
     out: Annotated[Optional[str], typer.Option(help="Output JSONL (default: stdout): {task_id, prompt | messages, stop}.")] = None,
     data: DataOpt = None,
     split: SplitOpt = "test",
@@ -279,8 +270,8 @@ def prompts_cmd(
             console.print(f"[bold]{name}[/]  {description}")
         return
     if dataset is None:
-        _fail("--dataset is required (apps or humaneval), except with --list")
-    chosen = prompting.load(template or ("humaneval" if dataset is DatasetName.humaneval else "codex-1shot"))
+        _fail(f"--dataset is required ({', '.join(DATASETS)}), except with --list")
+    chosen = prompting.load(template or get_dataset(dataset.value).default_template)
     tasks = load_tasks(dataset.value, data, _selection(split, difficulty, ids, limit))
     fh = open(out, "w", encoding="utf-8") if out else sys.stdout
     try:
@@ -296,7 +287,7 @@ def prompts_cmd(
 def sample_cmd(
     dataset: DatasetOpt,
     run: RunOpt,
-    backend: Annotated[Backend, typer.Option(help="openai: any OpenAI-compatible server; hf: local transformers; file: import generations.")] = Backend.openai,
+    backend: Annotated[Backend, typer.Option(help="openai: any OpenAI-compatible server; hf: local transformers; file: import generations.")] = Backend["openai"],
     model: Annotated[Optional[str], typer.Option(help="Model name on the server (openai) or a local folder / hub name (hf).")] = None,
     n: Annotated[Optional[int], typer.Option("-n", "--n", help="Samples per task (up to 1000); a rerun tops up to n. Default 1, or with --backend file every sample the file has.")] = None,
     template: Annotated[Optional[str], typer.Option(help="Prompt template name or .toml path. Default: codex-1shot (APPS), humaneval.")] = None,
@@ -322,58 +313,30 @@ def sample_cmd(
 ) -> None:
     """Sample programs from a model into RUN (then `judge evaluate --run RUN` judges them; `judge run` does both)."""
     from judge.evaluation import load_run
+    from judge.render import terminal
+    from judge.sampling import backend_options
     from judge.sampling.base import SamplingParams
-    from judge.sampling.sampler import SampleOptions, sample
-    if backend is Backend.file:
-        if not from_file:
-            _fail("--backend file needs --from PATH (the generations to import)")
-        backend_options: dict = {"path": from_file}
-    elif not model:
-        _fail(f"--backend {backend.value} needs --model")
-    elif backend is Backend.openai:
-        backend_options = {"model": model, "base_url": base_url, "api_key_env": api_key_env,
-                           "concurrency": concurrency, "max_per_request": max_per_request}
-    else:
-        backend_options = {"model": model, "batch_size": batch_size, "device": device}
-    if n is not None and not 1 <= n <= 1000:
-        _fail(f"-n {n}: not a usable value (samples per task, 1 to 1000)")
-    options = SampleOptions(n=n or 1, template=template or ("humaneval" if dataset is DatasetName.humaneval else "codex-1shot"),
-                            backend=backend.value, backend_options=backend_options,
+    from judge.sampling.sampler import SampleOptions, most_per_task, sample
+    given = {"path": from_file, "model": model, "base_url": base_url, "api_key_env": api_key_env,
+             "concurrency": concurrency, "max_per_request": max_per_request, "batch_size": batch_size, "device": device}
+    options = SampleOptions(n=n or 1, template=template or get_dataset(dataset.value).default_template,
+                            backend=backend.value, backend_options=backend_options(backend.value, given),
                             params=SamplingParams(temperature=temperature, top_p=top_p, max_tokens=max_tokens,
                                                   stop=tuple(stop or ()), seed=seed, logprobs=logprobs))
-    evaluate_options = EvaluateOptions(samples=[], dataset=dataset.value, run_dir=run, data=data,
-                                       selection=_selection(split, difficulty, ids, limit), public_tests=public_tests)
+    tasks, store = load_run(EvaluateOptions(samples=[], dataset=dataset.value, run_dir=run, data=data,
+                                            selection=_selection(split, difficulty, ids, limit), public_tests=public_tests))
     try:
-        tasks, store = load_run(evaluate_options)
-        try:
-            if n is None and backend is Backend.file:  # import them all, not the first of each task
-                options = dataclasses.replace(options, n=max(1, _most_per_task(from_file or "", tasks)))
-            stats = sample(store, tasks, options, err_console)
-        finally:
-            store.close()
-    except ValueError as err:  # a sampling parameter the backend refuses
-        _fail(str(err))
+        if n is None and backend.value == "file":  # a file's samples: import them all, not the first of each task
+            options = dataclasses.replace(options, n=max(1, most_per_task(from_file or "", tasks)))
+        stats = sample(store, tasks, options, err_console)
     except KeyboardInterrupt:
         err_console.print(f"[yellow]interrupted; the samples received are kept in {run}: rerun to continue[/]")
-        raise typer.Exit(130) from None
-    _print_sampling(stats)
+        raise
+    finally:
+        store.close()
+    err_console.print(terminal.sampling(stats))
     if stats.missing:
         _fail(f"{stats.missing} samples are still missing (the backend returned fewer); rerun to ask again")
-
-
-def _most_per_task(path: str, tasks: list) -> int:
-    """The most samples a generations file has for one of the selected tasks."""
-    from collections import Counter
-
-    from judge.evaluation import numbered_samples
-    by_id = {t.task_id: t for t in tasks}
-    counts = Counter(s.task_id for s in numbered_samples(path, by_id, list(by_id), skip_unknown=True))
-    return max(counts.values(), default=0)
-
-
-def _print_sampling(stats) -> None:
-    err_console.print(f"sampled {stats.received} of {stats.requested} missing samples in {stats.seconds:.1f} s "
-                      f"({stats.per_second:.1f} samples/s, {stats.retries} retried requests)")
 
 
 @command("run")
@@ -390,21 +353,20 @@ def run_cmd(
 ) -> None:
     """Sample, judge and report in one pipelined run: the sandboxes judge while the model samples."""
     from judge import pipeline, runconfig
+    from judge.render import terminal
     overrides: dict = {"sampling": {k: v for k, v in (("n", n), ("model", model), ("base_url", base_url)) if v is not None},
                        "dataset": {"limit": limit} if limit is not None else {},
                        "judge": {k: v for k, v in (("workers", workers),
                                                    ("after_timeout", after_timeout.value if after_timeout else None))
                                  if v is not None}}
+    cfg = runconfig.load(config, run, overrides)
     try:
-        cfg = runconfig.load(config, run, overrides)
         result = pipeline.run(cfg, err_console)
-    except ValueError as err:  # a sampling parameter the backend refuses
-        _fail(str(err))
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted; samples and verdicts so far are kept: rerun the same command to continue[/]")
-        raise typer.Exit(130) from None
+        raise
     _show(result.report, f"{cfg.name} · {cfg.evaluate.run_dir}", json_out)
-    _print_sampling(result.sampling)
+    err_console.print(terminal.sampling(result.sampling))
     err_console.print(f"judged {result.judging.programs} programs, {100 * result.overlap:.0f}% of them while sampling; "
                       f"total {result.seconds:.1f} s")
     if result.errors:
@@ -414,7 +376,7 @@ def run_cmd(
 @command("report")
 def report_cmd(
     run: Annotated[str, typer.Argument(help="Run directory.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="table (terminal), json, md (Markdown) or html (self-contained, with plots).")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table (terminal), json, md (Markdown) or html (self-contained, with plots).")] = Format["table"],
     out: Annotated[Optional[str], typer.Option(help="Write here instead of the terminal (any format; a table as plain text).")] = None,
     json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the report as JSON here ('-' for stdout).")] = None,
     plots: Annotated[Optional[str], typer.Option(help="Also write PNG and SVG figures (matplotlib) into this folder.")] = None,
@@ -422,48 +384,22 @@ def report_cmd(
     timeout_only: TimeoutOnlyOpt = TimeoutOnly.some,
 ) -> None:
     """Print or write the pass@k report of a run."""
-    from judge.report import failing_examples
-    store = _open_run(run)
-    try:
-        report = build_report(store, parse_exclude(exclude), timeout_only.value)
-        failing = failing_examples(store) if format is Format.html else {}
-        tasks = None
-        if format is Format.html:
-            from judge.evaluation import tasks_of_run
-            loaded = tasks_of_run(store)
-            tasks = {t.task_id: t for t in loaded} if loaded is not None else None
-    finally:
-        store.close()
+    from judge.render import get_format
+    from judge.report import load_report
+    fmt = get_format(format.value)
+    report, context = load_report(run, parse_exclude(exclude), timeout_only.value, examples=fmt.EXAMPLES)
     if json_out == "-":
-        print(json.dumps(report, indent=2))
+        _write_json("-", report)
         return
     if json_out:
         _write_json(json_out, report)
     if plots:
         from judge.render.plots import write_plots
         _write_figures(write_plots, report, plots)
-    if format is Format.table:
-        if out:  # the same table as on the terminal, as plain text
-            with open(out, "w", encoding="utf-8") as fh:
-                render(report, Console(file=fh, width=200, color_system=None), title=run)
-            err_console.print(f"wrote {out}")
-        else:
-            render(report, console, title=run)
+    if format.value == "table" and not out:
+        render(report, console, title=run)
         return
-    if format is Format.json:
-        text = json.dumps(report, indent=2) + "\n"
-    elif format is Format.md:
-        from judge.render import markdown
-        text = markdown.render(report, title=run)
-    else:
-        from judge.render import html
-        text = html.render(report, failing, tasks, title=f"judge report · {run}")
-    if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        err_console.print(f"wrote {out}")
-    else:
-        sys.stdout.write(text)
+    _write_text(out, fmt.text(report, context))
 
 
 @command("compare")
@@ -476,45 +412,15 @@ def compare_cmd(
     timeout_only: TimeoutOnlyOpt = TimeoutOnly.some,
 ) -> None:
     """Runs side by side: pass@k, differences with paired bootstrap 95% intervals, problems solved by one only."""
-    from rich.table import Table
-
-    from judge.compare import compare
-    if len(runs) < 2:
-        _fail("give at least two run directories")
-    reports = []
-    for run in runs:
-        store = _open_run(run)
-        try:
-            reports.append(build_report(store, parse_exclude(exclude), timeout_only.value))
-        finally:
-            store.close()
-    try:
-        result = compare(reports, [int(x) for x in k.split(",") if x.strip()], bootstrap)
-    except ValueError as err:
-        _fail(str(err))
-    result["run_dirs"] = runs
+    from judge.compare import compare_runs
+    from judge.render import terminal
+    result = compare_runs(runs, parse_ks(k), parse_exclude(exclude), bootstrap, timeout_only.value)
     if json_out == "-":
-        print(json.dumps(result, indent=2))
+        _write_json("-", result)
         return
     if json_out:
         _write_json(json_out, result)
-    for i, block in enumerate(result["differences"], 1):
-        for line in block["setting_differences"]:
-            err_console.print(f"[yellow]warning: {runs[i]} and {runs[0]} were judged with other settings: {line}[/]",
-                              soft_wrap=True)
-        table = Table(title=f"{runs[i]} vs {runs[0]} · {result['problems']} problems",
-                      caption="pass@k in %; difference with its paired bootstrap 95% interval; * = interval excludes 0")
-        for name in ("view", "k", runs[0], runs[i], "difference", "95% interval"):
-            table.add_column(name, justify="right" if name != "view" else "left")
-        for d in block["differences"]:
-            significant = "*" if d["low"] > 0 or d["high"] < 0 else ""
-            table.add_row(d["view"], str(d["k"]), f"{100 * d['base']:.2f}", f"{100 * d['other']:.2f}",
-                          f"{100 * d['delta']:+.2f}{significant}", f"[{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]")
-        console.print(table)
-        console.print(f"  solved only by {runs[0]}: {', '.join(block['solved_only_by_base']) or 'none'}")
-        console.print(f"  solved only by {runs[i]}: {', '.join(block['solved_only_by_other']) or 'none'}")
-    if result["only_in_some"]:
-        console.print(f"  [yellow]{len(result['only_in_some'])} problems are not in every run and were left out[/]")
+    terminal.comparison(result, console, err_console)
 
 
 @command("audit")
@@ -527,7 +433,7 @@ def audit_cmd(
     ids: IdsOpt = None,
     limit: LimitOpt = None,
     references: Annotated[int, typer.Option(help="Reference solutions judged per problem (at most).")] = 5,
-    compare: Annotated[Compare, typer.Option(help="Output comparison rule.")] = Compare.strict,
+    compare: Annotated[Optional[Compare], typer.Option(help="Output comparison rule for tasks without their own checker. Default: the dataset's (strict).")] = None,
     timeout: Annotated[float, typer.Option(help="CPU seconds per test.")] = 3.0,
     workers: Annotated[int, typer.Option(help="Parallel sandboxes (default: physical cores).")] = 0,
     out: Annotated[Optional[str], typer.Option(help="Write the ids of problems whose references all fail here (for --exclude).")] = None,
@@ -535,35 +441,15 @@ def audit_cmd(
     checkers: CheckersOpt = None,
 ) -> None:
     """Judge a dataset's own reference solutions and list the problems they fail (broken tests, "print any")."""
-    from judge.audit import audit
+    from judge.audit import audit, write_exclude
+    from judge.render import terminal
     options = EvaluateOptions(samples=[], dataset=dataset.value, run_dir=run, data=data,
                               selection=_selection(split, difficulty, ids, limit), limits=Limits(cpu=timeout),
-                              workers=workers, ks=[1], compare=compare.value, checkers=checkers)
-    try:
-        result = audit(options, references, err_console)
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-    from rich.table import Table
-    table = Table(title=f"references of {result['problems']} problems ({result['without_references']} without references)"
-                        f" · {len(result['broken'])} with every reference failing")
-    for name in ("problem", "difficulty", "references passing", "verdicts of failing references", "note"):
-        table.add_column(name)
-    for row in result["broken"] + result["partly"]:
-        table.add_row(row["task_id"], row["difficulty"] or "", f"{row['passed']}/{row['references']}",
-                      ", ".join(f"{v} {n}" for v, n in row["verdicts"].items()), row["note"])
-    console.print(table)
-    if result["checked"]:
-        fixed = [r for r in result["checked"] if r["passed_only_by_checker"]]
-        console.print(f"  {len(result['checked'])} problems have their own checker; on {len(fixed)} of them references "
-                      "pass that a plain comparison with the stored answer rejects: "
-                      + ", ".join(f"{r['task_id']} ({r['passed_only_by_checker']} of {r['references']})" for r in fixed))
-    unchecked = sorted(set(result["multi_answer"]) - {r["task_id"] for r in result["checked"]}, key=lambda t: (len(t), t))
-    if unchecked:
-        console.print(f"  {len(unchecked)} problems accept several answers and have no checker: {', '.join(unchecked)}")
+                              workers=workers, ks=[1], compare=_rule(compare, dataset), checkers=checkers)
+    result = audit(options, references, err_console)
+    terminal.audit(result, console)
     if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(f"# problems whose {references} reference solutions all fail ({dataset.value}, {compare.value})\n")
-            fh.writelines(f"{row['task_id']}\n" for row in result["broken"])
+        write_exclude(out, result, references, dataset.value)
         err_console.print(f"wrote {out}: use it with --exclude")
     if json_out:
         _write_json(json_out, result)
@@ -582,37 +468,16 @@ def sweep_cmd(
     plot: Annotated[Optional[str], typer.Option(help="Write a figure of pass@k against temperature (PNG and SVG) with this path stem.")] = None,
 ) -> None:
     """Run a preset at several temperatures and report the best temperature per k (Codex Fig. 5/6)."""
-    from judge.sweep import sweep
-    try:
-        temps = [float(t) for t in temperatures.split(",") if t.strip()]
-    except ValueError:
-        _fail(f"--temperatures must be comma-separated numbers, not {temperatures!r}")
+    from judge.render import terminal
+    from judge.sweep import parse_temperatures, sweep
+    temps = parse_temperatures(temperatures)
     if plot:  # before the work, not after it
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            _fail("--plot needs matplotlib: pip install 'judge-codegen[plots]' (or leave --plot out)")
+        from judge.render.plots import pyplot
+        pyplot()
     overrides: dict = {"sampling": {key: v for key, v in (("n", n), ("model", model), ("base_url", base_url)) if v is not None},
                        "dataset": {"limit": limit} if limit is not None else {}}
-    try:
-        result = sweep(config, temps, run, overrides, err_console)
-    except ValueError as err:  # a sampling parameter the backend refuses
-        _fail(str(err))
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-    from rich.table import Table
-    keys = result["k"]
-    table = Table(title=f"temperature sweep · {result['problems']} problems",
-                  caption="raw pass@k in %; * = best temperature for that k")
-    table.add_column("temperature", justify="right")
-    for key in keys:
-        table.add_column(key, justify="right")
-    for row in result["rows"]:
-        table.add_row(f"{row['temperature']:g}", *[f"{100 * row['raw'][key]:.2f}"
-                                                     + ("*" if result["best"][key] == row["temperature"] else "")
-                                                     for key in keys])
-    console.print(table)
-    console.print("  best temperature: " + ", ".join(f"{key} at T={result['best'][key]:g}" for key in keys))
+    result = sweep(config, temps, run, overrides, err_console)
+    terminal.sweep(result, console)
     if json_out:
         _write_json(json_out, result)
     if plot:
@@ -630,7 +495,7 @@ def merge_cmd(
     from judge.merge import merge
     counts = merge(out, runs)
     err_console.print(f"merged {counts['runs']} runs: {counts['tasks']} tasks, {counts['samples']} samples into {out}")
-    store = _open_run(out)
+    store = RunStore.existing(out)
     try:
         report = build_report(store)
     finally:
@@ -652,7 +517,7 @@ def serve_cmd(
     data: DataOpt = None,
     split: SplitOpt = "test",
     ids: IdsOpt = None,
-    compare: Annotated[Compare, typer.Option(help="Output comparison rule for tasks without their own checker.")] = Compare.strict,
+    compare: Annotated[Compare, typer.Option(help="Output comparison rule for tasks without their own checker.")] = Compare["strict"],
     python: Annotated[Optional[str], typer.Option(help="Interpreter the programs run in (default: the judge's own).")] = None,
     packages: Annotated[str, typer.Option(help="Third-party packages programs may import ('none', 'all').")] = ",".join(DEFAULT_PACKAGES),
 ) -> None:
@@ -688,7 +553,7 @@ def export_cmd(
 ) -> None:
     """Write one JSON line per sample: verdicts, flags and per-test records (time, memory, rule)."""
     from judge.export import export_samples
-    store = _open_run(run)
+    store = RunStore.existing(run)
     fh = open(out, "w", encoding="utf-8") if out else sys.stdout
     try:
         for row in export_samples(store):
@@ -716,10 +581,7 @@ def demo_cmd(
         with resources.as_file(data.joinpath(samples_name)) as samples_path:
             options = EvaluateOptions(samples=[str(samples_path)], dataset=dataset, run_dir=os.path.join(base, dataset),
                                       data="bundled", workers=workers, ks=ks)
-            try:
-                report = evaluate(options, err_console)
-            except KeyboardInterrupt:
-                raise typer.Exit(130) from None
+            report = evaluate(options, err_console)
         render(report, console, title=title)
     apps_run = os.path.join(base, "apps")
     console.print(f"runs kept in {base}: try `judge report {apps_run} --format html --out report.html`, "

@@ -15,8 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from judge.errors import JudgeError
 from judge.metrics import pass_at_k
 from judge.report import VIEWS, per_problem_pairs
+
+
+class CompareError(JudgeError, ValueError):
+    """Runs that cannot be compared."""
+
 
 BOOTSTRAP = 10_000
 
@@ -54,7 +60,7 @@ def compare(reports: list[dict[str, Any]], ks: list[int] | None = None, samples:
     sets = [{e["task_id"] for e in r["per_problem"]} for r in reports]
     common = sorted(set.intersection(*sets), key=lambda p: (len(p), p))
     if not common:
-        raise ValueError("the runs have no problem in common")
+        raise CompareError("the runs have no problem in common")
     min_n = min(e["n"] for r in reports for e in r["per_problem"] if e["task_id"] in common)
     ks = [k for k in (ks or [1, 10, 100]) if k <= min_n] or [1]
     views = [v for v in VIEWS if all(v in per_problem_pairs(r["per_problem"][0]) for r in reports)]
@@ -91,3 +97,20 @@ def setting_differences(base: dict[str, Any], other: dict[str, Any]) -> list[str
     if ra and rb and ra != rb:
         out.append(f"runtime: {json.dumps(ra)} vs {json.dumps(rb)}")
     return out
+
+
+def compare_runs(runs: list[str], ks: list[int], exclude: frozenset[str] = frozenset(), samples: int = BOOTSTRAP,
+                 timeout_only: str = "some") -> dict[str, Any]:
+    """:func:`compare` on the reports of run directories (the first is the baseline)."""
+    from judge.report import build_report
+    from judge.store import RunStore
+    if len(runs) < 2:
+        raise CompareError("give at least two run directories")
+    reports = []
+    for run in runs:
+        store = RunStore.existing(run)
+        try:
+            reports.append(build_report(store, exclude, timeout_only))
+        finally:
+            store.close()
+    return dict(compare(reports, ks, samples), run_dirs=runs)

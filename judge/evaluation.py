@@ -31,10 +31,11 @@ from rich.progress import (
 
 import judge
 from judge.checkers import CheckerSpec, get_rule, load_checkers
-from judge.datasets import DatasetError, Selection, Task, load_tasks
+from judge.datasets import DatasetError, Selection, Task, get_dataset, load_tasks
+from judge.kinds import kind_of
 from judge.errors import JudgeError
 from judge.execution.pool import RefereePool, Unit
-from judge.samples import Sample, SampleError, program_source, read_samples, truncate
+from judge.samples import Numbered, SampleError, program_source, read_samples, truncate
 from judge.sandbox.client import Limits
 from judge.sandbox.runtime import Runtime, RuntimeSettingError, describe
 from judge.store import RunStore, SampleRow, StoreError, read_meta
@@ -69,6 +70,14 @@ class EvaluateOptions:
     checkers: str | None = None             # a folder of per-task checkers (<task_id>.toml / .py)
     after_timeout: str = "continue"         # "stop": a TLE ends the program (bracket numbers not computed)
     timeout_only: str = "some"              # how the report counts timeout-only samples (see judge.report)
+
+
+def parse_ks(spec: str) -> list[int]:
+    """'1,10,100' -> [1, 10, 100] (sorted, without repeats)."""
+    try:
+        return sorted({int(x) for x in spec.split(",") if x.strip()})
+    except ValueError:
+        raise SettingError(f"--k must be comma-separated integers, not {spec!r}") from None
 
 
 def check_options(opts: EvaluateOptions) -> None:
@@ -138,7 +147,7 @@ def _provenance(tasks: Sequence[Task]) -> dict[str, Any]:
 
 
 def numbered_samples(path: str, by_id: dict[str, Task], order: list[str], skip_unknown: bool = False,
-                     skip: frozenset[str] = frozenset(), skipped: Counter[str] | None = None) -> Iterator[Sample]:
+                     skip: frozenset[str] = frozenset(), skipped: Counter[str] | None = None) -> Iterator[Numbered]:
     """The samples of a file with their numbers: explicit ``sample_id`` or the next free one per task.
 
     A sample of a task outside the selection is an error, or skipped with ``skip_unknown``;
@@ -157,10 +166,9 @@ def numbered_samples(path: str, by_id: dict[str, Task], order: list[str], skip_u
                 continue
             raise SampleError(f"{sample.where}: task_id {sample.task_id!r} is not in the selected dataset "
                               f"({len(by_id)} tasks); check --dataset, --data, --split and the id filters")
-        if sample.index is None:
-            sample.index = next_index[sample.task_id]
-        next_index[sample.task_id] = max(next_index[sample.task_id], sample.index + 1)
-        yield sample
+        index = next_index[sample.task_id] if sample.index is None else sample.index
+        next_index[sample.task_id] = max(next_index[sample.task_id], index + 1)
+        yield Numbered(sample.task_id, index, sample.code, sample.where, sample.meta)
 
 
 def _ingest(store: RunStore, paths: list[str], tasks: list[Task], stop: tuple[str, ...],
@@ -230,7 +238,7 @@ def dataset_config(opts: EvaluateOptions) -> dict[str, Any]:
     sel = opts.selection
     data = os.path.abspath(opts.data) if opts.data and os.path.exists(opts.data) else opts.data
     # The bundled APPS problems are all from the train split, whatever --split says (it picks a hub split).
-    split = "train" if opts.dataset == "apps" and opts.data == "bundled" else sel.split
+    split = (get_dataset(opts.dataset).bundled_split or sel.split) if opts.data == "bundled" else sel.split
     config = {"dataset": opts.dataset, "data": data, "split": split, "difficulty": list(sel.difficulties),
               "ids": list(sel.ids), "limit": sel.limit, "public_tests": opts.public_tests}
     if opts.shard:
@@ -281,14 +289,15 @@ def attach_checkers(tasks: list[Task], opts: EvaluateOptions) -> str | None:
     ``--checkers DIR``, which win.  Returns a digest of all the checkers found (the same for every
     shard of a run), or None when there are none."""
     found: dict[str, CheckerSpec] = {}
-    if opts.dataset == "apps" and opts.data == "bundled":
-        bundled = str(resources.files("judge.data") / "checkers")
+    folder = get_dataset(opts.dataset).bundled_checkers
+    if folder and opts.data == "bundled":
+        bundled = str(resources.files("judge.data") / folder)
         if os.path.isdir(bundled):
             found.update(load_checkers(bundled))
     if opts.checkers:
         found.update(load_checkers(opts.checkers))
     for task in tasks:
-        if task.task_id in found and task.kind != "humaneval":
+        if task.task_id in found and kind_of(task).io_tests:
             task.checker = found[task.task_id]
     if not found:
         return None
@@ -393,7 +402,8 @@ class _Workers:
     """The sandboxed judging workers of one evaluation, launched at once and waited for on first use."""
 
     def __init__(self, opts: EvaluateOptions) -> None:
-        self.opts, self.pool = opts, None
+        self.opts = opts
+        self.pool: Any = None  # a RefereePool, or a RayPool (the same methods)
         self.scratch = tempfile.mkdtemp(prefix="judge-sandbox-")
         os.chmod(self.scratch, 0o711)
         if opts.engine != "ray":  # a Ray cluster is only reached once there is work for it
@@ -451,7 +461,7 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
 
     def on_new(count: int) -> None:
         if live:
-            progress.update(bar, total=progress.tasks[bar].total + count)
+            progress.update(bar, total=(progress.tasks[bar].total or 0) + count)
 
     def commit() -> None:
         if commits["pending"]:
@@ -462,7 +472,7 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
         store.save_outcome(program_id, outcome)
         stats.programs += 1
         stats.tests += len(outcome["tests"])
-        if live and more_coming():
+        if more_coming is not None and more_coming():
             stats.while_sampling += 1
         commits["pending"] += 1
         now = time.monotonic()

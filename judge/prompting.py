@@ -20,7 +20,8 @@ from importlib import resources
 from typing import Any
 
 from judge.datasets import Task
-from judge.datasets.examples import call_examples, stdio_examples
+from judge.kinds import NAMES as KINDS
+from judge.kinds import kind_of
 from judge.errors import JudgeError
 
 if sys.version_info >= (3, 11):
@@ -30,7 +31,6 @@ else:  # pragma: no cover
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 VARIABLES = ("statement", "starter_code", "fn_name", "task_id", "prompt", "example_input", "example_output")
-KINDS = ("stdio", "call", "humaneval")
 
 
 class TemplateError(JudgeError, ValueError):
@@ -75,22 +75,8 @@ class Template:
         return Prompt(task.task_id, "completion", text=body)
 
 
-def _example(task: Task) -> tuple[str, str]:
-    if task.kind == "stdio":
-        found = stdio_examples(task.statement)
-        inp, out = found[0] if found else ((task.tests[0].input, task.tests[0].output) if task.tests else ("", ""))
-        return str(inp).rstrip("\n"), str(out).rstrip("\n")
-    if task.kind == "call":
-        calls = call_examples(task.statement)
-        args, result = calls[0] if calls else ((task.tests[0].input, task.tests[0].output) if task.tests else ([], None))
-        if isinstance(result, list) and len(result) == 1 and not calls:
-            result = result[0]  # APPS stores a call's expected value wrapped in a list
-        return ", ".join(repr(a) for a in args), repr(result)
-    return "", ""
-
-
 def task_variables(task: Task) -> dict[str, str]:
-    example_input, example_output = _example(task)
+    example_input, example_output = kind_of(task).example(task)
     return {"statement": task.statement.strip("\n"), "starter_code": task.starter_code, "fn_name": task.fn_name or "",
             "task_id": task.task_id, "prompt": task.prompt, "example_input": example_input,
             "example_output": example_output}

@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from judge.kinds import get_kind
 from judge.metrics import mean_pass_at_k, pass_at_k
+from judge.render import Context
 from judge.store import RunStore
 
 VIEWS = ("raw", "filtered", "raw_with_timeouts", "filtered_with_timeouts")
@@ -81,7 +83,7 @@ def build_report(store: RunStore, exclude: frozenset[str] = frozenset(), timeout
     min_n = min((p.n for p in problems), default=0)
     ks = [k for k in config["k"] if k <= min_n]
     dropped = [k for k in config["k"] if k > min_n]
-    filtered = any(p.kind != "humaneval" for p in problems)
+    filtered = any(get_kind(p.kind).filterable for p in problems)
     report: dict[str, Any] = dict(_metrics(problems, ks, filtered, with_timeouts))
     by_difficulty: dict[str, Any] = {}
     for difficulty in sorted({p.difficulty for p in problems if p.difficulty}):
@@ -215,3 +217,21 @@ def lenient_only(store: RunStore, exclude: frozenset[str] = frozenset(), limit: 
     examples = [{"task_id": task_id, "sample_index": sample_index, "accepted_by": steps}
                 for task_id, sample_index, steps in found]
     return {"samples": count, "passing_samples": passed, "examples": examples}
+
+
+def load_report(run: str, exclude: frozenset[str] = frozenset(), timeout_only: str = "some",
+                examples: bool = False) -> tuple[dict[str, Any], Context]:
+    """A run's report, and what a rendering shows beside it: with ``examples``, a few failing
+    samples per problem and the run's tasks (None when its dataset cannot be loaded here)."""
+    store = RunStore.existing(run)
+    try:
+        report = build_report(store, exclude, timeout_only)
+        context = Context(title=run)
+        if examples:
+            from judge.evaluation import tasks_of_run
+            context.failing = failing_examples(store)
+            loaded = tasks_of_run(store)
+            context.tasks = {t.task_id: t for t in loaded} if loaded is not None else None
+    finally:
+        store.close()
+    return report, context

@@ -27,7 +27,7 @@ from dataclasses import dataclass, fields
 from importlib import resources
 from typing import Any
 
-from judge.datasets import Selection, parse_ids
+from judge.datasets import Selection, get_dataset, parse_ids
 from judge.errors import JudgeError
 from judge.evaluation import EvaluateOptions
 from judge.sampling.base import SamplingParams
@@ -122,7 +122,7 @@ def load(name_or_path: str, run_dir: str | None = None, overrides: dict[str, dic
         params["stop"] = tuple(params["stop"])
     if backend == "file" and isinstance(sampling.get("path"), str):
         sampling["path"] = _resolve(sampling["path"], base)
-    template = get("prompt", "template", str, "humaneval" if dataset == "humaneval" else "codex-1shot")
+    template = get("prompt", "template", str, get_dataset(dataset).default_template)
     if template.endswith(".toml"):
         template = _resolve(template, base)
     try:

@@ -36,11 +36,12 @@ from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from judge.api import Judge, Result, call_task, stdio_task, test_code_task
+from judge.api import Judge, Result
 from judge.checkers import CheckerSpec, get_rule
 from judge.datasets import Task
 from judge.errors import JudgeError
-from judge.execution.judging import TestRecord
+from judge.kinds import get_kind
+from judge.outcomes import TestRecord
 
 MAX_ITEMS = 4096      # programs in one request
 CACHE_SIZE = 100_000  # results kept for identical (program, task, limits)
@@ -158,16 +159,7 @@ class Service:
                 get_rule(checker["name"]) if checker["name"] != "python" else None
                 checker = CheckerSpec(checker["name"], tuple(sorted((checker.get("params") or {}).items())),
                                       source=checker.get("source", ""), where="request")
-            tests = [(t["input"], t["output"]) for t in spec.get("tests", [])]
-            if kind == "stdio":
-                if not tests or not all(isinstance(i, str) and isinstance(o, str) for i, o in tests):
-                    raise ValueError("stdio tests are {\"input\": text, \"output\": text}")
-                return stdio_task(tests, checker=checker)
-            if kind == "call":
-                return call_task(str(spec["fn_name"]), [(list(i), o) for i, o in tests], checker=checker)
-            if kind == "humaneval":
-                return test_code_task(str(spec["prompt"]), str(spec["test"]), str(spec["entry_point"]))
-            raise ValueError(f"unknown kind {kind!r} (stdio, call or humaneval)")
+            return get_kind(str(kind)).from_request(spec, checker)
         except (KeyError, TypeError, ValueError, JudgeError) as err:
             raise BadRequest(400, f"{where}: bad task: {err}") from None
 
@@ -178,6 +170,7 @@ class Service:
 
     def judge(self, body: dict[str, Any], on_item: Callable[[int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
         request_id = body.get("request_id")
+        known: tuple[threading.Event, list[Any]] | None = None
         if request_id is not None:
             request_id = str(request_id)[:200]
             with self.lock:
@@ -189,6 +182,7 @@ class Service:
                     first = True
                 else:
                     first = False
+            assert known is not None
             if not first:  # the same request again: the same answer, judged once
                 known[0].wait()
                 if not known[1]:  # the first one was refused (a bad request, a full queue): judge this one
@@ -201,12 +195,12 @@ class Service:
         try:
             answer = self._judge(body, on_item)
         except BaseException:
-            if request_id is not None:
+            if known is not None and request_id is not None:
                 with self.lock:
                     self.answers.pop(request_id, None)
                 known[0].set()
             raise
-        if request_id is not None:
+        if known is not None:
             answer["request_id"] = request_id
             known[1].append(answer)
             known[0].set()
@@ -347,7 +341,7 @@ def make_handler(service: Service) -> type[BaseHTTPRequestHandler]:
                 self._error(err.status, str(err), err.headers)
 
         def _stream(self, body: dict[str, Any]) -> None:
-            lock, started = threading.Lock(), []
+            lock, started = threading.Lock(), list[bool]()
 
             def line(data: dict[str, Any]) -> None:
                 raw = (json.dumps(data) + "\n").encode()

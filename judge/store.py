@@ -13,19 +13,30 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import fields
 from typing import Any, NamedTuple
 
 from judge.errors import JudgeError
+from judge.kinds import kind_of
+from judge.outcomes import OUTCOME_FIELDS, TEST_FIELDS, ProgramOutcome, TestRecord
 
-SCHEMA = """
+# The outcome columns are the fields of judge.outcomes' records, in their order; a result's
+# ``index`` and ``strict`` are stored as test_index and strict_accepts (``index`` is an SQL word).
+_SQL_TYPES = {"str": "TEXT", "bool": "INTEGER", "bool | None": "INTEGER", "int": "INTEGER", "float": "REAL"}
+_TEST_COLUMNS = {"index": "test_index", "strict": "strict_accepts"}
+OUTCOME_COLUMNS = ", ".join(f"{f.name} {_SQL_TYPES[str(f.type)]}" for f in fields(ProgramOutcome) if f.name != "tests")
+RESULT_COLUMNS = ", ".join(_TEST_COLUMNS.get(name, name) for name in TEST_FIELDS)
+_RESULT_SCHEMA = ", ".join(f"{_TEST_COLUMNS.get(f.name, f.name)} {_SQL_TYPES[str(f.type)]}"
+                           + (" NOT NULL" if f.name in ("role", "index", "verdict") else "") for f in fields(TestRecord))
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks(
     task_id TEXT PRIMARY KEY, position INTEGER, difficulty TEXT, kind TEXT,
     n_tests INTEGER, n_public INTEGER, public_source TEXT, defect TEXT, checker TEXT, multi_answer INTEGER);
 CREATE TABLE IF NOT EXISTS programs(
     id INTEGER PRIMARY KEY, task_id TEXT NOT NULL, digest TEXT NOT NULL, source TEXT NOT NULL,
-    done INTEGER NOT NULL DEFAULT 0, verdict TEXT, passed INTEGER, timeout_only INTEGER,
-    public_passed INTEGER, public_passed_with_timeouts INTEGER, internal_errors INTEGER, all_timeout INTEGER,
+    done INTEGER NOT NULL DEFAULT 0, {OUTCOME_COLUMNS},
     UNIQUE(task_id, digest));
 CREATE INDEX IF NOT EXISTS programs_pending ON programs(done, task_id);
 CREATE TABLE IF NOT EXISTS samples(
@@ -33,9 +44,7 @@ CREATE TABLE IF NOT EXISTS samples(
     tokens INTEGER, finish_reason TEXT, sum_logprob REAL, mean_logprob REAL,
     PRIMARY KEY(task_id, sample_index));
 CREATE TABLE IF NOT EXISTS results(
-    program_id INTEGER NOT NULL, role TEXT NOT NULL, test_index INTEGER NOT NULL,
-    verdict TEXT NOT NULL, detail TEXT, accepted_by TEXT, cpu REAL, wall REAL, memory_kb INTEGER,
-    output TEXT, strict_accepts INTEGER,
+    program_id INTEGER NOT NULL, {_RESULT_SCHEMA},
     PRIMARY KEY(program_id, role, test_index));
 CREATE TABLE IF NOT EXISTS ingests(path TEXT, size INTEGER, mtime_ns INTEGER, samples INTEGER,
     PRIMARY KEY(path, size, mtime_ns));
@@ -45,10 +54,6 @@ CREATE TABLE IF NOT EXISTS ingests(path TEXT, size INTEGER, mtime_ns INTEGER, sa
 SCHEMA_VERSION = 2  # 2: programs.all_timeout, tasks.checker and tasks.multi_answer
 
 TASK_COLUMNS = "task_id, position, difficulty, kind, n_tests, n_public, public_source, defect, checker, multi_answer"
-# A program's outcome as stored (the programs table's columns after ``done``), in this order:
-# the one definition the store, export and merge use.
-OUTCOME_FIELDS = ("verdict", "passed", "timeout_only", "public_passed", "public_passed_with_timeouts",
-                  "internal_errors", "all_timeout")
 
 
 # Per task: its fields, then counts of samples by outcome (what judge.report.problem_counts reads).
@@ -69,13 +74,22 @@ class SampleRow(NamedTuple):
     """One sample as stored: the program that runs and, when sampled here, what the model said of it."""
 
     task_id: str
-    index: int
+    index: int  # type: ignore[assignment]  # the sample's number (it hides tuple.index, unused here)
     source: str
     where: str                         # file:line or backend request, for messages
     tokens: int | None = None
     finish_reason: str | None = None   # "stop", "length", ...
     sum_logprob: float | None = None
     mean_logprob: float | None = None
+
+
+class JudgedSample(NamedTuple):
+    task_id: str
+    sample_index: int
+    program_id: int
+    digest: str         # sha256 of the program (see program_digest)
+    source: str
+    outcome: ProgramOutcome
 
 
 class StoreError(JudgeError, RuntimeError):
@@ -94,9 +108,30 @@ def _short(value: Any, limit: int = 80) -> str:
 
 
 class RunStore:
-    def __init__(self, run_dir: str) -> None:
-        os.makedirs(run_dir, exist_ok=True)
+    @classmethod
+    def existing(cls, run_dir: str) -> RunStore:
+        """The store of a run that must already exist (reports, export, merge inputs)."""
+        if not os.path.exists(os.path.join(run_dir, "run.sqlite")):
+            raise StoreError(f"{run_dir}: not a run directory (no run.sqlite); create one with "
+                             f"`judge evaluate ... --run {run_dir}`")
+        return cls(run_dir)
+
+    def __init__(self, run_dir: str, readonly: bool = False) -> None:
+        """The store of ``run_dir``, created if new; ``readonly``: a run another process may be
+        writing, read as it is (it must exist and be of this judge's schema)."""
         self.path = os.path.join(run_dir, "run.sqlite")
+        self._results: list[tuple[Any, ...]] = []   # saved outcomes, written at the next commit
+        self._outcomes: list[tuple[Any, ...]] = []
+        if readonly:
+            try:
+                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=120)
+                row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            except sqlite3.Error as err:
+                raise StoreError(f"{self.path}: cannot read the run database ({err})") from None
+            if row is None or json.loads(row[0]) != SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: not of this judge's store schema; open it for writing to upgrade it")
+            return
+        os.makedirs(run_dir, exist_ok=True)
         if os.path.isfile(self.path) and os.path.getsize(self.path) == 0:
             # SQLite would take an empty file for a new database: a damaged run would start again.
             raise StoreError(f"{self.path}: the run database is empty (0 bytes), so the run is damaged; move it "
@@ -110,8 +145,6 @@ class RunStore:
             self._check_schema()
         except sqlite3.Error as err:
             raise StoreError(f"{self.path}: cannot open the run database ({err})") from None
-        self._results: list[tuple] = []   # saved outcomes, written at the next commit
-        self._outcomes: list[tuple] = []
 
     def close(self) -> None:
         self.db.close()
@@ -171,7 +204,7 @@ class RunStore:
             self.db.execute("BEGIN")
             self.db.executemany(
                 f"INSERT OR REPLACE INTO tasks({TASK_COLUMNS}) VALUES(?,?,?,?,?,?,?,?,?,?)",
-                [(t.task_id, i, t.difficulty, t.kind, len(t.tests) if t.kind != "humaneval" else 1,
+                [(t.task_id, i, t.difficulty, t.kind, kind_of(t).hidden_tests(t),
                   len(t.public_tests), t.public_source, t.defect, t.checker.label if t.checker else None,
                   int(t.multi_answer)) for i, t in zip(positions, tasks)])
 
@@ -284,9 +317,9 @@ class RunStore:
 
     def save_outcome(self, program_id: int, outcome: dict[str, Any]) -> None:
         """Keep one program's outcome (a ProgramOutcome as a dict) for the next ``commit``."""
-        self._results.extend(
-            (program_id, t["role"], t["index"], t["verdict"], t["detail"], t["accepted_by"], t["cpu"], t["wall"],
-             t["memory_kb"], t.get("output") or None, t.get("strict")) for t in outcome["tests"])
+        # Empty outputs (every passing test) are stored as NULL: a smaller store.
+        self._results.extend((program_id, *[t[f] for f in TEST_FIELDS[:-2]], t["output"] or None, t["strict"])
+                             for t in outcome["tests"])
         self._outcomes.append(tuple(outcome[f] for f in OUTCOME_FIELDS) + (program_id,))
 
     # -- reading: the one place that knows the schema (reports, export, audit, merge use these) --
@@ -372,22 +405,32 @@ class RunStore:
         yield from self.db.execute("SELECT s.task_id, p.verdict FROM samples s JOIN programs p ON p.id=s.program_id "
                                    "WHERE p.done AND NOT p.passed")
 
-    def judged_samples(self) -> Iterator[dict[str, Any]]:
-        """Each judged sample, in task then sample order, with its program's outcome (OUTCOME_FIELDS),
-        digest and source."""
+    def judged_samples(self) -> Iterator[JudgedSample]:
+        """Each judged sample, in task then sample order, with its program's outcome (its test
+        records are left out: ``tests_of`` reads them, once per program)."""
         columns = ", ".join(f"p.{f}" for f in OUTCOME_FIELDS)
         for row in self.db.execute(
                 f"SELECT s.task_id, s.sample_index, p.id, p.digest, p.source, {columns} FROM samples s "
                 "JOIN programs p ON p.id = s.program_id JOIN tasks t ON t.task_id = s.task_id "
                 "WHERE p.done ORDER BY t.position, s.sample_index"):
-            yield dict(zip(("task_id", "sample_index", "program_id", "digest", "source", *OUTCOME_FIELDS), row))
+            task_id, sample_index, program_id, digest, source = row[:5]
+            yield JudgedSample(task_id, sample_index, program_id, digest, source, ProgramOutcome.from_row(row[5:], []))
 
-    def tests_of(self, program_id: int) -> list[tuple]:
-        """A program's per-test records: role, index, verdict, detail, accepted_by, cpu, wall,
-        memory_kb, output, strict_accepts."""
-        return self.db.execute("SELECT role, test_index, verdict, detail, accepted_by, cpu, wall, memory_kb, output, "
-                               "strict_accepts FROM results WHERE program_id=? ORDER BY role, test_index",
-                               (program_id,)).fetchall()
+    def tests_of(self, program_id: int) -> list[TestRecord]:
+        """A program's per-test records, hidden then public, by index."""
+        return [TestRecord.from_row(row) for row in self.db.execute(
+            f"SELECT {RESULT_COLUMNS} FROM results WHERE program_id=? ORDER BY role, test_index", (program_id,))]
+
+    def stored_samples(self) -> list[tuple[str, int, str, int | None, str | None, float | None]]:
+        """(task_id, sample index, program, tokens, finish reason, mean log-prob) of every sample."""
+        return self.db.execute("SELECT s.task_id, s.sample_index, p.source, s.tokens, s.finish_reason, s.mean_logprob "
+                               "FROM samples s JOIN programs p ON p.id=s.program_id ORDER BY 1, 2").fetchall()
+
+    def passed(self, task_id: str, source: str) -> bool | None:
+        """Whether ``source``, a program of ``task_id``, passed (None: not in this run, or not judged)."""
+        row = self.db.execute("SELECT passed FROM programs WHERE task_id=? AND digest=? AND done",
+                              (task_id, program_digest(source))).fetchone()
+        return None if row is None else bool(row[0])
 
     def absorb(self, path: str) -> None:
         """Copy another run's tasks, programs, samples and results into this one (a shard, for
@@ -403,8 +446,8 @@ class RunStore:
                        f"SELECT id + ?, task_id, digest, source, done, {columns} FROM src.programs", (offset,))
             db.execute("INSERT INTO samples SELECT task_id, sample_index, program_id + ?, tokens, finish_reason, "
                        "sum_logprob, mean_logprob FROM src.samples", (offset,))
-            db.execute("INSERT INTO results SELECT program_id + ?, role, test_index, verdict, detail, accepted_by, "
-                       "cpu, wall, memory_kb, output, strict_accepts FROM src.results", (offset,))
+            db.execute(f"INSERT INTO results(program_id, {RESULT_COLUMNS}) SELECT program_id + ?, {RESULT_COLUMNS} "
+                       "FROM src.results", (offset,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -412,11 +455,33 @@ class RunStore:
         finally:
             db.execute("DETACH DATABASE src")
 
+    def intact(self) -> bool:
+        """SQLite's own integrity check of the database file."""
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    def count_programs(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM programs").fetchone()[0]
+
     def count_tasks(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
 
     def count_samples(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
+
+
+def progress(run_dir: str) -> tuple[int, int]:
+    """(programs, judged programs) of a run that may be running in another process; (0, 0) while
+    it is being created."""
+    try:
+        store = RunStore(run_dir, readonly=True)
+    except StoreError:  # not there yet, or its tables not yet made
+        return 0, 0
+    try:
+        return store.count_programs(), store.count_judged_programs()
+    except sqlite3.Error:  # locked for a moment
+        return 0, 0
+    finally:
+        store.close()
 
 
 def read_meta(path: str, key: str) -> Any:

@@ -11,16 +11,28 @@ from typing import Any
 from rich.console import Console
 
 from judge import pipeline, runconfig
+from judge.errors import JudgeError
+
+
+class SweepError(JudgeError, ValueError):
+    """A sweep that cannot run as asked."""
+
+
+def parse_temperatures(spec: str) -> list[float]:
+    try:
+        return [float(t) for t in spec.split(",") if t.strip()]
+    except ValueError:
+        raise SweepError(f"--temperatures must be comma-separated numbers, not {spec!r}") from None
 
 
 def sweep(config: str, temperatures: list[float], run: str | None, overrides: dict[str, dict[str, Any]],
           console: Console | None = None) -> dict[str, Any]:
     if not temperatures:
-        raise ValueError("give at least one temperature")
+        raise SweepError("give at least one temperature")
     rows, problems = [], 0
     first = runconfig.load(config, None, overrides)
     if first.sampling.backend == "file":
-        raise ValueError(f"{config}: a sweep needs a model to sample from; with [sampling] backend = \"file\" every "
+        raise SweepError(f"{config}: a sweep needs a model to sample from; with [sampling] backend = \"file\" every "
                          "temperature imports the same programs")
     base_dir = run or first.evaluate.run_dir
     for temperature in temperatures:
@@ -29,7 +41,7 @@ def sweep(config: str, temperatures: list[float], run: str | None, overrides: di
         run_dir = f"{base_dir}-T{temperature:g}"
         result = pipeline.run(runconfig.load(config, run_dir, options), console)
         if result.errors:
-            raise ValueError(f"sampling at T={temperature:g} stopped early: {result.errors[0]}")
+            raise SweepError(f"sampling at T={temperature:g} stopped early: {result.errors[0]}")
         report = result.report
         problems = report["counts"]["problems"]
         rows.append({"temperature": temperature, "run": run_dir, "raw": report["raw"],
@@ -40,12 +52,8 @@ def sweep(config: str, temperatures: list[float], run: str | None, overrides: di
 
 
 def write_plot(result: dict[str, Any], stem: str) -> list[str]:
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise RuntimeError("plots need matplotlib: pip install 'judge-codegen[plots]'") from None
+    from judge.render.plots import pyplot
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     temps = [r["temperature"] for r in result["rows"]]
     for key in result["k"]:

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from judge.cli import app
+from judge.store import progress
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "judge", "data")
@@ -113,21 +114,12 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):
     before = {p.pid for p in _zygotes_of(None)}
     proc = subprocess.Popen(judge_cmd(*common, "--run", str(run)), cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = run / "run.sqlite"
     deadline = time.time() + 60
-    import sqlite3
-    while time.time() < deadline:  # wait until some verdicts are committed, then kill -9
+    while time.time() < deadline and progress(str(run))[1] < 40:  # wait until some verdicts are committed, then kill -9
         time.sleep(0.2)
-        if db.exists():
-            try:
-                done = sqlite3.connect(str(db)).execute("SELECT COUNT(*) FROM programs WHERE done").fetchone()[0]
-            except sqlite3.Error:
-                continue
-            if done >= 40:
-                break
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    partial = sqlite3.connect(str(db)).execute("SELECT COUNT(*), SUM(done) FROM programs").fetchone()
+    partial = progress(str(run))
     assert 0 < partial[1] < partial[0], f"killed too early or too late: {partial[1]} of {partial[0]} judged"
     resumed = tmp_path / "resumed.json"
     subprocess.run(judge_cmd(*common, "--run", str(run), "--json", str(resumed)), check=True,
@@ -409,16 +401,9 @@ def test_sigterm_stops_promptly_with_one_line_and_resumes(tmp_path):
     common = ["evaluate", str(samples), "--dataset", "humaneval", "--k", "1", "--workers", "2", "--timeout", "1"]
     proc = subprocess.Popen(judge_cmd(*common, "--run", str(tmp_path / "r")), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, env=dict(os.environ, JUDGE_PROGRESS_SECONDS="0"))
-    import sqlite3
-    db = tmp_path / "r" / "run.sqlite"
     deadline = time.time() + 60
-    while time.time() < deadline:
+    while time.time() < deadline and progress(str(tmp_path / "r"))[1] < 5:
         time.sleep(0.2)
-        try:
-            if sqlite3.connect(str(db)).execute("SELECT COUNT(*) FROM programs WHERE done").fetchone()[0] >= 5:
-                break
-        except sqlite3.Error:
-            continue
     sent = time.time()
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)

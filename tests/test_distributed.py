@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ import psutil
 import pytest
 
 from test_cli import ROOT, judge_cmd
+
+from judge.store import RunStore, progress
 
 # 2064 is left out: one of its programs needs 2.96-3.0 s of CPU on a test of a 3 s limit, so that test
 # is AC in some runs and TLE in others (its sample verdict does not change)
@@ -52,8 +53,7 @@ def test_shards_merged_equal_the_unsharded_run(tmp_path, samples, local_report):
     for i in (1, 2, 3):
         subprocess.run(judge_cmd("evaluate", samples, *DATASET, "--run", str(tmp_path / f"s{i}"), "--shard", f"{i}/3",
                                  "--workers", "2"), check=True, capture_output=True, cwd=ROOT)
-    sizes = [sqlite3.connect(str(tmp_path / f"s{i}" / "run.sqlite")).execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
-             for i in (1, 2, 3)]
+    sizes = [RunStore(str(tmp_path / f"s{i}")).count_tasks() for i in (1, 2, 3)]
     assert sum(sizes) == 20 and all(sizes)  # a partition of the 20 problems
     done = subprocess.run(judge_cmd("merge", str(tmp_path / "merged"), *(str(tmp_path / f"s{i}") for i in (1, 2, 3)),
                                     "--json", str(tmp_path / "m.json")), capture_output=True, text=True, cwd=ROOT)
@@ -131,13 +131,9 @@ def test_ray_engine_gives_the_local_report(tmp_path, samples, ray_cluster, local
 
 def test_a_ray_worker_killed_mid_run_changes_nothing(tmp_path, samples, ray_cluster, local_report):
     proc = _ray_evaluate(samples, tmp_path / "run", ray_cluster, tmp_path / "r.json")
-    db = tmp_path / "run" / "run.sqlite"
 
     def judged():
-        try:
-            return sqlite3.connect(str(db)).execute("SELECT COALESCE(SUM(done), 0) FROM programs").fetchone()[0]
-        except sqlite3.Error:
-            return 0
+        return progress(str(tmp_path / "run"))[1]
     deadline = time.time() + 300
     while time.time() < deadline and judged() < 20:
         time.sleep(0.1)

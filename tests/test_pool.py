@@ -13,6 +13,7 @@ import pytest
 from judge.datasets import Task
 from judge.execution import judging
 from judge.execution.pool import RefereePool, Unit
+from judge.outcomes import ProgramOutcome, TestRecord
 from judge.sandbox.client import Limits
 
 
@@ -37,7 +38,7 @@ class StandInJudge:
 
     def judge(self, _task, source):
         time.sleep(self.seconds)
-        return judging.ProgramOutcome("AC", True, False, None, None, [judging.TestRecord("hidden", 0, "AC", source)])
+        return ProgramOutcome("AC", True, False, None, None, tests=[TestRecord("hidden", 0, "AC", source)])
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ connections, delays).
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from typer.testing import CliRunner
 from judge import prompting
 from judge.cli import app
 from judge.datasets import Selection, load_tasks
+from judge.store import RunStore, StoreError
 from openai_server import ServerProcess, build_bank
 
 runner = CliRunner()
@@ -63,14 +63,14 @@ def dataset_args(tasks):
 
 
 def stored(run_dir):
-    db = sqlite3.connect(os.path.join(run_dir, "run.sqlite"))
     try:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE name='samples'").fetchone():
-            return []  # a run just being created
-        return db.execute("SELECT s.task_id, s.sample_index, p.source, s.tokens, s.finish_reason, s.mean_logprob "
-                          "FROM samples s JOIN programs p ON p.id=s.program_id ORDER BY 1, 2").fetchall()
+        store = RunStore(run_dir, readonly=True)
+    except StoreError:
+        return []  # a run just being created
+    try:
+        return store.stored_samples()
     finally:
-        db.close()
+        store.close()
 
 
 def per_task(rows):
@@ -104,10 +104,9 @@ def test_exactly_n_samples_through_429_500_and_dropped_connections(tmp_path, app
     assert result.exit_code == 0, result.output
     report = json.loads(runner.invoke(app, ["report", run, "--json", "-"]).output)
     assert report["counts"]["samples"] == 160 and report["counts"]["pending_samples"] == 0
-    db = sqlite3.connect(os.path.join(run, "run.sqlite"))
-    references_pass = [db.execute("SELECT passed FROM programs WHERE task_id=? AND source=?",
-                                  (t.task_id, t.solutions[0])).fetchone()[0] for t in apps_tasks]
-    db.close()
+    store = RunStore(run)
+    references_pass = [store.passed(t.task_id, t.solutions[0]) for t in apps_tasks]
+    store.close()
     ranked = report["ranked_pass@1"]
     assert ranked["problems"] == 4 and sum(references_pass) >= 2
     assert ranked["mean_logprob"] == sum(references_pass) / 4

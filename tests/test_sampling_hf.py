@@ -1,8 +1,6 @@
 """The hf backend with a tiny randomly initialised GPT-2 and a BPE tokenizer trained by the test (no download)."""
 
 import math
-import os
-import sqlite3
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +11,7 @@ transformers = pytest.importorskip("transformers")
 from judge.cli import app  # noqa: E402
 from judge.prompting import Prompt  # noqa: E402
 from judge.sampling.base import Request, SamplingParams  # noqa: E402
+from judge.store import RunStore  # noqa: E402
 
 CORPUS = ["def add(a, b):\n    return a + b\n", "for i in range(10):\n    print(i * i)\n",
           "import sys\nn = int(sys.stdin.readline())\n"]
@@ -98,10 +97,9 @@ def test_judge_sample_with_hf_then_evaluate(tiny_model, tmp_path):
                                  "--model", tiny_model, "-n", "6", "--batch-size", "4", "--max-tokens", "16",
                                  "--device", "cpu", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    db = sqlite3.connect(os.path.join(run, "run.sqlite"))
-    rows = db.execute("SELECT task_id, sample_index, tokens, finish_reason, mean_logprob FROM samples "
-                      "ORDER BY 1, 2").fetchall()
-    db.close()
+    store = RunStore(run)
+    rows = [(t, i, tokens, reason, logprob) for t, i, _, tokens, reason, logprob in store.stored_samples()]
+    store.close()
     assert [(r[0], r[1]) for r in rows] == [(f"HumanEval/{t}", i) for t in (0, 1) for i in range(6)]
     assert all(r[2] and r[3] in ("stop", "length") and r[4] < 0 for r in rows)
     result = runner.invoke(app, ["evaluate", "--dataset", "humaneval", "--limit", "2", "--run", run, "--workers", "1",

@@ -33,7 +33,7 @@ from judge.errors import JudgeError
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[no-redef]
 
 CHECKERS = {
     "strict": "judge.checkers.strict", "tokens": "judge.checkers.strict",

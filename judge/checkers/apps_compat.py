@@ -33,8 +33,8 @@ def _allclose(got: list[str], want: list[str]) -> bool:
         x == y or abs(x - y) <= 1e-8 + 1e-5 * abs(y) for x, y in zip(a, b))
 
 
-def _token_sets(lines: list[str], digits: int | None = None) -> set[frozenset] | None:
-    sets = set()
+def _token_sets(lines: list[str], digits: int | None = None) -> set[frozenset[Any]] | None:
+    sets: set[frozenset[Any]] = set()
     for line in lines:
         tokens = line.split()
         if not tokens:

@@ -74,8 +74,8 @@ def run(path: str, test_input: str, expected: str, output: str, root: str, uid: 
                 if rules:
                     os.close(rules.fd)
         with open(os.path.join(work, "stderr"), "rb") as fh:
-            message = fh.read(400).decode("utf-8", "replace").strip().splitlines()
-        message = message[0][:200] if message else ""
+            lines = fh.read(400).decode("utf-8", "replace").strip().splitlines()
+        message = lines[0][:200] if lines else ""
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if code == 0:
@@ -83,8 +83,8 @@ def run(path: str, test_input: str, expected: str, output: str, root: str, uid: 
     if code in (1, 2):
         return Verdict.WA, message
     if code < 0:
-        why = {signal.SIGSYS: "a forbidden system call", signal.SIGXCPU: "its CPU limit",
-               signal.SIGXFSZ: "its output limit"}.get(-code, f"signal {-code}")
+        why = {int(signal.SIGSYS): "a forbidden system call", int(signal.SIGXCPU): "its CPU limit",
+               int(signal.SIGXFSZ): "its output limit"}.get(-code, f"signal {-code}")
         return Verdict.IE, f"checker failed: {why}"
     return Verdict.IE, f"checker failed (exit {code}): {message}"
 

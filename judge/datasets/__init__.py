@@ -1,7 +1,14 @@
-"""Benchmarks as lists of :class:`Task`: APPS (files, folders, the hub) and HumanEval."""
+"""Benchmarks as lists of :class:`Task`, one module per benchmark (APPS, HumanEval, TACO).
+
+To add a benchmark: a module here whose ``DATASET`` (a :class:`Dataset`) says how to load it
+and what it is (kinds, difficulties, default template and checker), and its name in MODULES.
+The command line's ``--dataset`` choices, the run presets and the service read them from here.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,16 +75,34 @@ def parse_ids(spec: str) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def load_tasks(dataset: str, data: str | None, selection: Selection, public_tests: str = "statement") -> list[Task]:
-    """Load the selected tasks of ``dataset`` ("apps" or "humaneval") from ``data``.
+@dataclass(frozen=True)
+class Dataset:
+    """A benchmark, as its module declares it (``DATASET`` in ``judge/datasets/<name>.py``)."""
 
-    ``data`` is a file, an APPS folder, ``"bundled"`` (the demo problems shipped with the
-    package) or None (the Hugging Face hub).
-    """
-    if dataset == "apps":
-        from judge.datasets import apps
-        return apps.load(data, selection, public_tests)
-    if dataset == "humaneval":
-        from judge.datasets import humaneval
-        return humaneval.load(data, selection)
-    raise DatasetError(f"unknown dataset {dataset!r}: use 'apps' or 'humaneval'")
+    name: str
+    summary: str
+    load: Callable[[str | None, Selection, str], list[Task]]  # (data, selection, public tests) -> tasks
+    kinds: tuple[str, ...]                 # the task kinds it has
+    difficulties: tuple[str, ...] = ()     # as its rows spell them
+    splits: tuple[str, ...] = ("test",)    # --split: which split the hub loader reads
+    default_template: str = "codex-1shot"
+    default_checker: str = "strict"        # the rule for tasks without a checker of their own
+    bundled_split: str | None = None       # the split of its ``bundled`` rows, when not --split's
+    bundled_checkers: str | None = None    # a folder in judge/data of checkers for its bundled rows
+    data_help: str = ""                    # what --data takes
+
+
+# Each dataset is one module here that defines DATASET; this is the one list of them.
+MODULES = ("apps", "humaneval", "taco")
+
+
+def get_dataset(name: str) -> Dataset:
+    if name not in MODULES:
+        raise DatasetError(f"unknown dataset {name!r}: use one of {', '.join(MODULES)}")
+    return importlib.import_module(f"judge.datasets.{name}").DATASET
+
+
+def load_tasks(dataset: str, data: str | None, selection: Selection, public_tests: str = "statement") -> list[Task]:
+    """Load the selected tasks of ``dataset`` (a name in MODULES) from ``data``: a file, a
+    folder, ``"bundled"`` (the rows shipped with the package) or None (the Hugging Face hub)."""
+    return get_dataset(dataset).load(data, selection, public_tests)

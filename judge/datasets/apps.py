@@ -13,14 +13,14 @@ import gzip
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from typing import Any
 
 from judge.checkers import says_any_answer
-from judge.datasets import DatasetError, Selection, Task, Test
-from judge.datasets.examples import call_examples, stdio_examples
+from judge.datasets import Dataset, DatasetError, Selection, Task, Test
 from judge.jsonl import read_objects
+from judge.kinds import kind_of
 
 HUB_REPO = "codeparrot/apps"
 BUNDLED = "apps_demo.jsonl.gz"
@@ -110,10 +110,7 @@ def _public(task: Task, spec: str) -> None:
         return
     if spec != "statement":
         raise DatasetError(f"--public-tests must be 'statement' or 'first:N', not {spec!r}")
-    if task.kind == "stdio":
-        task.public_tests = [Test(i, o) for i, o in stdio_examples(task.statement)]
-    else:
-        task.public_tests = [Test(a, o) for a, o in call_examples(task.statement)]
+    task.public_tests = kind_of(task).statement_examples(task.statement)
     if task.public_tests:
         task.public_source = "statement"
     else:  # no examples in the statement (e.g. Codewars prose): fall back to the first test
@@ -124,24 +121,29 @@ def _as_text(value: Any) -> str:
     return "\n".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def row_to_task(where: str, row: dict[str, Any], split: str | None, public_tests: str) -> Task:
-    if "problem_id" not in row:
-        raise DatasetError(f"{where}: missing field 'problem_id' (codeparrot/apps schema expected)")
+def _solutions(value: Any) -> list[str]:
+    """A JSON list in a string (codeparrot/apps, the TACO parquet), or already a list (some JSON
+    exports); nothing when empty or not valid JSON."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value else []
+        except ValueError:
+            return []
+    return [s for s in value if isinstance(s, str)] if isinstance(value, list) else []
+
+
+def row_to_task(where: str, row: dict[str, Any], difficulty: str | None, public_tests: str) -> Task:
+    """A task from a row in the APPS schema (TACO's too): question, solutions and input_output
+    (JSON strings), starter_code."""
     pid = row["problem_id"]
-    difficulty = row.get("difficulty")
-    if not difficulty and split == "test" and str(pid).isdigit():
-        difficulty = difficulty_of_test_id(int(pid))
-    try:
-        solutions = json.loads(row.get("solutions") or "[]")
-    except ValueError:
-        solutions = []
     starter = row.get("starter_code") or ""
     statement = row.get("question") or ""
     task = Task(task_id=str(pid), kind="stdio", difficulty=difficulty, statement=statement,
-                starter_code=starter, solutions=[s for s in solutions if isinstance(s, str)],
+                starter_code=starter, solutions=_solutions(row.get("solutions")),
                 multi_answer=says_any_answer(statement))
     try:
-        io = json.loads(row.get("input_output") or "")
+        io = row.get("input_output") or ""
+        io = json.loads(io) if isinstance(io, str) else io  # already parsed in some JSON exports
         inputs, outputs = io["inputs"], io["outputs"]
         if not isinstance(inputs, list) or not isinstance(outputs, list) or len(inputs) != len(outputs):
             raise ValueError("inputs and outputs must be lists of equal length")
@@ -160,33 +162,55 @@ def row_to_task(where: str, row: dict[str, Any], split: str | None, public_tests
     return task
 
 
-def load(data: str | None, selection: Selection, public_tests: str = "statement") -> list[Task]:
-    sys.set_int_max_str_digits(0)  # APPS tests hold integers of 9000+ digits
+def _apps_difficulty(row: dict[str, Any], split: str) -> str | None:
+    pid = str(row.get("problem_id"))
+    return row.get("difficulty") or (difficulty_of_test_id(int(pid)) if split == "test" and pid.isdigit() else None)
+
+
+def _rows(data: str | None, split: str) -> Iterator[tuple[str, dict[str, Any]]]:
     if data is None:
-        rows = _rows_from_hub(selection.split)
-    elif data == "bundled":
-        rows = _bundled_rows()
-    elif os.path.isdir(data):
-        rows = _rows_from_folder(data)
-    elif os.path.isfile(data):
-        rows = _rows_from_file(data)
-    else:
-        raise DatasetError(f"{data}: no such file or folder (give an APPS JSONL/JSON/parquet file or folder, or 'bundled')")
+        return _rows_from_hub(split)
+    if data == "bundled":
+        return _bundled_rows()
+    if os.path.isdir(data):
+        return _rows_from_folder(data)
+    if os.path.isfile(data):
+        return _rows_from_file(data)
+    raise DatasetError(f"{data}: no such file or folder (give an APPS JSONL/JSON/parquet file or folder, or 'bundled')")
+
+
+def select(rows: Iterable[tuple[str, dict[str, Any]]], selection: Selection, public_tests: str,
+           difficulty_of: Callable[[dict[str, Any]], str | None], folder: bool = False) -> list[Task]:
+    """The selected tasks of rows in the APPS schema, each with a unique ``problem_id``."""
+    sys.set_int_max_str_digits(0)  # APPS tests hold integers of 9000+ digits
     tasks: list[Task] = []
     seen: set[str] = set()
     for where, row in rows:
-        split = row.pop("_split", None) if isinstance(row, dict) else None
-        pid = str(row.get("problem_id"))
-        difficulty = row.get("difficulty") or (
-            difficulty_of_test_id(int(pid)) if selection.split == "test" and pid.isdigit() else None)
-        if split and split != selection.split and data is not None and os.path.isdir(data):
+        if not isinstance(row, dict) or "problem_id" not in row:
+            raise DatasetError(f"{where}: missing field 'problem_id' (the APPS schema expected)")
+        split = row.pop("_split", None)
+        if split and split != selection.split and folder:
             continue
+        pid, difficulty = str(row["problem_id"]), difficulty_of(row)
         if not selection.wants(pid, difficulty):
             continue
         if pid in seen:
             raise DatasetError(f"{where}: problem_id {pid} appears twice; ids must be unique")
         seen.add(pid)
-        tasks.append(row_to_task(where, row, selection.split, public_tests))
+        tasks.append(row_to_task(where, row, difficulty, public_tests))
         if selection.limit is not None and len(tasks) >= selection.limit:
             break
     return tasks
+
+
+def load(data: str | None, selection: Selection, public_tests: str = "statement") -> list[Task]:
+    return select(_rows(data, selection.split), selection, public_tests,
+                  lambda row: _apps_difficulty(row, selection.split), folder=data is not None and os.path.isdir(data))
+
+
+DATASET = Dataset(
+    name="apps", summary="APPS (Hendrycks et al. 2021): 10,000 problems, stdin/stdout and call-based",
+    load=load, kinds=("stdio", "call"), difficulties=("introductory", "interview", "competition"),
+    splits=("test", "train"), default_template="codex-1shot", default_checker="strict",
+    bundled_split="train", bundled_checkers="checkers",
+    data_help="a codeparrot/apps JSONL/JSON/parquet file, an APPS release folder, or 'bundled'")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from judge.datasets import DatasetError, Selection, Task
+from judge.datasets import Dataset, DatasetError, Selection, Task
 from judge.jsonl import read_objects
 
 BUNDLED = "HumanEval.jsonl.gz"
@@ -32,7 +32,8 @@ def _from_rows(rows, selection: Selection) -> list[Task]:
     return tasks
 
 
-def load(data: str | None, selection: Selection) -> list[Task]:
+def load(data: str | None, selection: Selection, public_tests: str = "statement") -> list[Task]:
+    # public_tests: HumanEval has no examples apart from its test (no filtered pass@k).
     if data is None or data == "bundled":
         # HumanEval is small and fixed: the bundled copy is the dataset (byte-identical to the release).
         with resources.as_file(resources.files("judge.data").joinpath(BUNDLED)) as path:
@@ -46,3 +47,9 @@ def load(data: str | None, selection: Selection) -> list[Task]:
                                "the bundled copy is used when --data is omitted") from None
         return _from_rows(((f"hf://{HUB_REPO}:{i + 1}", row) for i, row in enumerate(ds)), selection)
     return _from_rows(read_objects(data, DatasetError, "one task per line"), selection)
+
+
+DATASET = Dataset(
+    name="humaneval", summary="HumanEval (Chen et al. 2021): 164 function completions, checked by test code",
+    load=load, kinds=("humaneval",), default_template="humaneval", default_checker="strict",
+    data_help="a HumanEval JSONL(.gz) file, 'bundled' (the default: the release, byte for byte) or 'hub'")

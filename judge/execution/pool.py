@@ -22,7 +22,7 @@ from typing import Any
 from judge.datasets import Task
 from judge.errors import JudgeError
 from judge.execution import referee
-from judge.execution.judging import internal_error
+from judge.outcomes import internal_error
 
 
 @dataclass
@@ -45,7 +45,7 @@ class _Slot:
 
 OnOutcome = Callable[[int, dict[str, Any]], None]
 POLL_INTERVAL = 0.1  # seconds between looks for new work while samples are still arriving
-END = object()  # a unit source is exhausted (next(units, END))
+END: Any = object()  # a unit source is exhausted (next(units, END))
 
 
 class WorkerError(JudgeError, RuntimeError):
@@ -82,7 +82,7 @@ class RefereePool:
         # imported; with other threads alive (a sampler, a progress display), forking could copy
         # a held lock, so the referee starts as a fresh interpreter instead.
         forked = threading.active_count() == 1
-        ctx = mp.get_context("fork" if forked else "spawn")
+        ctx: Any = mp.get_context("fork" if forked else "spawn")  # typeshed's BaseContext lacks Process
         parent, child = ctx.Pipe()
         config = dict(self.config, index=slot.index)
         if forked:  # the driver's ends of every pipe: the referee must see EOF when the driver dies

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from judge.errors import JudgeError
-from judge.execution.judging import internal_error, judge_programs
+from judge.execution.judging import judge_programs
+from judge.outcomes import internal_error
 from judge.execution.pool import END, POLL_INTERVAL, OnOutcome, Unit
 from judge.execution.referee import TASK_CACHE
 
@@ -117,6 +118,7 @@ class RayPool:
             starved = False
             for index in sorted(range(len(self.actors)), key=lambda i: load[i]):
                 while load[index] < IN_FLIGHT and not starved:
+                    unit: Any
                     if retry:
                         unit, with_task = retry.popleft()
                     elif exhausted:

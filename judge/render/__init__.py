@@ -1,8 +1,35 @@
-"""Renderings of a report (the JSON data of :func:`judge.report.build_report`): one module per format."""
+"""Renderings of a report (the JSON data of :func:`judge.report.build_report`): one module per format.
+
+A format module has ``text(report, context) -> str`` and ``EXAMPLES``: whether it shows failing
+samples (then ``context`` carries them and the run's tasks).  ``FORMATS`` is the one list of
+them; ``judge report --format`` offers exactly these.
+"""
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
+
+FORMATS = {"table": "judge.render.table", "json": "judge.render.json_", "md": "judge.render.markdown",
+           "html": "judge.render.html"}
+
+
+@dataclass
+class Context:
+    """What a rendering may show beside the report."""
+
+    title: str = ""
+    failing: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # per problem, a few failing samples
+    tasks: dict[str, Any] | None = None  # the run's tasks (inputs, expected outputs), when they can be loaded
+
+
+def get_format(name: str) -> ModuleType:
+    from judge.errors import JudgeError
+    if name not in FORMATS:
+        raise JudgeError(f"unknown report format {name!r}: use one of {', '.join(FORMATS)}")
+    return importlib.import_module(FORMATS[name])
 
 
 def pct(value: float | None) -> str:

@@ -8,7 +8,10 @@ import json
 from html import escape
 from typing import Any
 
-from judge.render import caption, facts, svg, warnings
+from judge.datasets import get_dataset
+from judge.errors import JudgeError
+from judge.kinds import get_kind
+from judge.render import Context, caption, facts, svg, warnings
 from judge.render.markdown import summary_rows
 from judge.report import pass_at_k_curves
 
@@ -83,7 +86,7 @@ def _failures(report: dict[str, Any], failing: dict[str, list[dict[str, Any]]], 
                     + (f' on test {ex["test_index"]}' if ex["test_index"] is not None else "")
                     + (f' ({escape(ex["detail"])})' if ex["detail"] else ""))
             body = ""
-            if task is not None and ex["test_index"] is not None and task.kind != "humaneval" \
+            if task is not None and ex["test_index"] is not None and get_kind(task.kind).io_tests \
                     and ex["test_index"] < len(task.tests):
                 test = task.tests[ex["test_index"]]
                 body += f"<div>input</div><pre>{escape(_cut(test.input))}</pre>"
@@ -102,12 +105,19 @@ def _failures(report: dict[str, Any], failing: dict[str, list[dict[str, Any]]], 
     return "".join(parts)
 
 
+def _has_splits(name: Any) -> bool:
+    try:
+        return len(get_dataset(str(name)).splits) > 1
+    except JudgeError:  # a run of a dataset this version does not know
+        return False
+
+
 def render(report: dict[str, Any], failing: dict[str, list[dict[str, Any]]], tasks: dict[str, Any] | None,
            title: str) -> str:
     config = report.get("config", {})
     sampling = config.get("sampling") or {}
     limits = config.get("limits") or {}
-    setting = [f"dataset {config.get('dataset')}" + (f" ({config.get('split')})" if config.get("dataset") == "apps" else ""),
+    setting = [f"dataset {config.get('dataset')}" + (f" ({config.get('split')})" if _has_splits(config.get("dataset")) else ""),
              f"comparison rule {config.get('compare')}",
              f"{limits['cpu']:g} s CPU and {limits['memory'] >> 20} MiB per test" if limits else "",
              f"model {sampling.get('model')} · template {sampling.get('template')} · T={sampling.get('temperature')} · "
@@ -133,3 +143,10 @@ def render(report: dict[str, Any], failing: dict[str, list[dict[str, Any]]], tas
 {_failures(report, failing, tasks)}
 </body></html>
 """
+
+
+EXAMPLES = True
+
+
+def text(report: dict[str, Any], context: Context) -> str:
+    return render(report, context.failing, context.tasks, title=f"judge report · {context.title}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from judge.render import caption, facts, pct, warnings
+from judge.render import Context, caption, facts, pct, warnings
+
+EXAMPLES = False
 
 
 def summary_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
@@ -37,3 +39,7 @@ def render(report: dict[str, Any], title: str = "") -> str:
     out += ["", caption(report), ""]
     out += [f"- {line}" for line in facts(report)] + [f"- **{line}**" for line in warnings(report)]
     return "\n".join(out) + "\n"
+
+
+def text(report: dict[str, Any], context: Context) -> str:
+    return render(report, title=context.title)

@@ -5,20 +5,31 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from judge.errors import JudgeError
 from judge.report import pass_at_k_curves
 
 NAMES = {"raw": "raw", "filtered": "filtered", "raw_with_timeouts": "raw + timeouts",
          "filtered_with_timeouts": "filtered + timeouts"}
 
 
-def write_plots(report: dict[str, Any], folder: str) -> list[str]:
-    """pass_at_k (one panel per difficulty and all), verdicts and filter survivors; returns the files written."""
+class PlotError(JudgeError, RuntimeError):
+    """Figures were asked for without matplotlib."""
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot (headless), or one clear line saying how to get it."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise RuntimeError("plots need matplotlib: pip install 'judge-codegen[plots]'") from None
+        raise PlotError("plots need matplotlib: pip install 'judge-codegen[plots]' (or leave the plot option out)") from None
+    return plt
+
+
+def write_plots(report: dict[str, Any], folder: str) -> list[str]:
+    """pass_at_k (one panel per difficulty and all), verdicts and filter survivors; returns the files written."""
+    plt = pyplot()
     os.makedirs(folder, exist_ok=True)
     written = []
     groups = [(None, "all problems")] + [(d, d) for d in report.get("by_difficulty", {})]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from html import escape
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 520, 300, 56, 150, 30, 44
 
 
-def line_chart(title: str, series: dict[str, list[tuple[float, float]]], log_x: bool = True,
+def line_chart(title: str, series: Mapping[str, Sequence[tuple[float, float]]], log_x: bool = True,
                x_label: str = "k", y_label: str = "pass@k (%)") -> str:
     """Lines of (x, y in 0..1) per series name; x on a log scale by default; y shown in %."""
     points = [p for values in series.values() for p in values]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from judge.render import caption, facts, warnings
+from judge.render import Context, caption, facts, warnings
+
+EXAMPLES = False
 
 
 def _cell(report_views: dict[str, Any], view: str, key: str) -> str:
@@ -39,3 +42,10 @@ def render(report: dict[str, Any], console: Console, title: str = "") -> None:
         console.print(f"  {line}")
     for line in warnings(report):
         console.print(f"  [yellow]{line}[/]")
+
+
+def text(report: dict[str, Any], context: Context) -> str:
+    """The terminal's table as plain text (for ``--out``)."""
+    console = Console(width=200, color_system=None, record=True, file=io.StringIO())
+    render(report, console, title=context.title)
+    return console.export_text()

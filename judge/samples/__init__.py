@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from judge.errors import JudgeError
 
@@ -25,6 +25,16 @@ class Sample:
     meta: dict[str, Any] = field(default_factory=dict)  # tokens, finish_reason, sum/mean_logprob when given
 
 
+class Numbered(NamedTuple):
+    """A sample with its number known (``judge.evaluation.numbered_samples``)."""
+
+    task_id: str
+    index: int  # type: ignore[assignment]  # the sample's number (it hides tuple.index, unused here)
+    code: str
+    where: str
+    meta: dict[str, Any]
+
+
 _FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 
@@ -36,7 +46,8 @@ def truncate(text: str, stops: Sequence[str]) -> str:
 
 def program_source(task: Any, completion: str) -> str:
     """The program that runs: HumanEval completes the prompt; APPS samples are whole programs."""
-    return task.prompt + completion if task.kind == "humaneval" else completion
+    from judge.kinds import kind_of
+    return kind_of(task).program(task, completion)
 
 
 def extract_code(answer: str) -> str:

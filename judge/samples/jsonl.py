@@ -14,7 +14,7 @@ from judge.samples import Sample, SampleError
 
 CODE_KEYS = ("completion", "program", "code", "solution")
 INDEX_KEYS = ("sample_id", "index", "sample_index")
-META_TYPES = {"tokens": int, "finish_reason": str, "sum_logprob": (int, float), "mean_logprob": (int, float)}
+META_TYPES: dict[str, type | tuple[type, ...]] = {"tokens": int, "finish_reason": str, "sum_logprob": (int, float), "mean_logprob": (int, float)}
 
 
 def read(path: str) -> Iterator[Sample]:

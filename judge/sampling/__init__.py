@@ -24,3 +24,21 @@ def make_backend(name: str, options: dict[str, Any]) -> Backend:
         return module.BACKEND(**options)
     except TypeError as err:
         raise SamplingError(f"backend {name}: {err}") from None
+
+
+_FLAGS = {"path": "--from PATH (the generations to import)", "model": "--model"}  # how the CLI spells them
+
+
+def backend_options(name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The options backend ``name`` takes, from ``given`` (None: not given); one clear line when
+    one it requires is missing."""
+    import importlib
+    import inspect
+    if name not in BACKENDS:
+        raise SamplingError(f"unknown sampling backend {name!r}; choose one of {', '.join(BACKENDS)}")
+    params = inspect.signature(importlib.import_module(BACKENDS[name]).BACKEND.__init__).parameters
+    options = {key: value for key, value in given.items() if key in params and value is not None}
+    for key, param in params.items():
+        if key != "self" and param.default is inspect.Parameter.empty and key not in options:
+            raise SamplingError(f"--backend {name} needs {_FLAGS.get(key, '--' + key.replace('_', '-'))}")
+    return options

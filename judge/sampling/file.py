@@ -26,22 +26,22 @@ class FileBackend(Backend):
 
     def generate(self, requests: Iterable[Request], params: SamplingParams, on_result: OnResult) -> None:
         from judge.evaluation import numbered_samples
-        wanted = {}
+        wanted: dict[tuple[str, int], Request] = {}
         for request in requests:
             for index in range(request.first_index, request.first_index + request.count):
                 wanted[(request.prompt.task_id, index)] = request
         by_id = {t.task_id: t for t in self.tasks}
         batch: dict[tuple[str, int], list[Generation]] = {}
         for sample in numbered_samples(self.path, by_id, [t.task_id for t in self.tasks], skip_unknown=True):
-            request = wanted.get((sample.task_id, sample.index))
-            if request is None:
+            asked = wanted.get((sample.task_id, sample.index))
+            if asked is None:
                 continue
-            key, meta = (sample.task_id, request.first_index), sample.meta
+            key, meta = (sample.task_id, asked.first_index), sample.meta
             batch.setdefault(key, []).append(Generation(
                 sample.index, sample.code, meta.get("tokens"), meta.get("finish_reason"),
                 meta.get("sum_logprob"), meta.get("mean_logprob")))
             if len(batch[key]) >= 256:
-                on_result(request, batch.pop(key))
+                on_result(asked, batch.pop(key))
         for (task_id, _), generations in batch.items():
             on_result(wanted[(task_id, generations[0].index)], generations)
 

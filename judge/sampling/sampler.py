@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from judge import prompting
 from judge.datasets import Task
+from judge.kinds import kind_of
 from judge.samples import extract_code, program_source, truncate
 from judge.sampling import make_backend
 from judge.sampling.base import Backend, Generation, Request, SamplingError, SamplingParams, request_seed
@@ -56,8 +57,7 @@ def program_of(task: Task, template: prompting.Template, text: str, stops: tuple
     """The program a generation stands for: cut at the stops; the code block of a chat answer;
     HumanEval completions follow their prompt."""
     if template.style == "chat":
-        code = extract_code(text)
-        return task.prompt + "\n" + code if task.kind == "humaneval" else code
+        return kind_of(task).program_from_chat(task, extract_code(text))
     return program_source(task, truncate(text, stops))
 
 
@@ -99,7 +99,7 @@ def sample(store: RunStore, tasks: list[Task], opts: SampleOptions, console: Con
            progress: Progress | None = None, cancel: threading.Event | None = None) -> SampleStats:
     """Sample until every judgeable task has ``opts.n`` samples in ``store`` (or ``cancel`` is set)."""
     if not 1 <= opts.n <= MAX_SAMPLES:
-        raise ValueError(f"n must be between 1 and {MAX_SAMPLES}, not {opts.n}")
+        raise SamplingError(f"-n {opts.n}: not a usable value (samples per task, 1 to {MAX_SAMPLES})")
     console = console or Console(stderr=True)
     template = prompting.load(opts.template)
     judgeable = [t for t in tasks if not t.defect]
@@ -151,3 +151,13 @@ def sample(store: RunStore, tasks: list[Task], opts: SampleOptions, console: Con
     counts = store.sample_counts()
     stats.missing = sum(max(0, opts.n - counts.get(t.task_id, 0)) for t in judgeable)
     return stats
+
+
+def most_per_task(path: str, tasks: list[Task]) -> int:
+    """The most samples a generations file has for one of the selected tasks."""
+    from collections import Counter
+
+    from judge.evaluation import numbered_samples
+    by_id = {t.task_id: t for t in tasks}
+    counts = Counter(s.task_id for s in numbered_samples(path, by_id, list(by_id), skip_unknown=True))
+    return max(counts.values(), default=0)

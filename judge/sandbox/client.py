@@ -13,7 +13,7 @@ import struct
 import subprocess
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import judge
 from judge.sandbox import protocol, runtime, wire
@@ -404,7 +404,7 @@ class CallSession:
             self._break(f"unreadable reply ({str(err)[:MAX_MESSAGE]})")
         return False, (str(info.get("exc"))[:MAX_NAME], str(info.get("msg", ""))[:MAX_MESSAGE])
 
-    def _break(self, why: str) -> None:
+    def _break(self, why: str) -> NoReturn:
         self.broken = why
         try:
             self.sock.shutdown(socket.SHUT_RDWR)

@@ -22,6 +22,7 @@ import mmap
 import os
 import struct
 import sys
+from typing import NoReturn  # typing is loaded already (wire uses it): free here
 import types
 
 from judge.sandbox import wire
@@ -98,14 +99,14 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
-def _finish(code: int, phase: str, exc_name: str | None = None) -> None:
+def _finish(code: int, phase: str, exc_name: str | None = None) -> NoReturn:
     # Like interpreter shutdown: wait for non-daemon threads, then flush.  threading is not
     # pre-imported (its at-fork hook alone costs ~0.5 ms per test): only programs that
     # imported it can have threads.
     threading = sys.modules.get("threading")
     if threading is not None:
         try:
-            threading._shutdown()  # type: ignore[attr-defined]
+            threading._shutdown()
         except BaseException:
             pass
     for stream in (sys.stdout, sys.stderr):
@@ -130,12 +131,13 @@ def _load():
         os.close(CODE_FD)
 
 
-def run(request: dict, streams: tuple, modules: dict[str, types.ModuleType]) -> None:
+def run(request: dict, streams: tuple, modules: dict[str, types.ModuleType]) -> NoReturn:
     """Run the loaded program as the request says, then exit the process (never returns)."""
     code = _load()
     module = modules[request["mode"]]
     gc.enable()
-    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
+    # The __std*__ too: a program that restores them must get the sandbox's streams back.
+    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams  # type: ignore[misc]
     sys.modules[module.__name__] = module
     try:
         exec(code, module.__dict__)
@@ -198,7 +200,7 @@ def _send_frame(tag: bytes, body: bytes, seq: int = 0) -> None:
         view = view[os.write(CALL_FD, view):]
 
 
-def _serve_calls(namespace: dict, name: str, solution_class: bool) -> None:
+def _serve_calls(namespace: dict, name: str, solution_class: bool) -> NoReturn:
     phase = "calls"
     try:
         function = _resolve(namespace, name, solution_class)

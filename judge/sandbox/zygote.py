@@ -33,12 +33,13 @@ import stat
 import struct
 import sys
 import time
+from typing import NoReturn
 
 from judge.sandbox import harness, landlock, protocol
 from judge.sandbox.seccomp_policy import CompiledFilter
 
 try:  # fork, child set-up and wait in C (judge/sandbox/_spawn.c); the same steps in Python otherwise
-    from judge.sandbox import _spawn
+    from judge.sandbox import _spawn  # type: ignore[attr-defined]  # the C extension, built at install
 except ImportError:
     _spawn = None
 
@@ -247,6 +248,7 @@ class Zygote:
                 seq, stdin = protocol.recv_test_body(sock)
             except (OSError, protocol.ChannelClosed):
                 return b""
+            ended: tuple | None
             if self.program is None:
                 ended = (125, None, 0.0, 0.0, 0, False, b"", 0, b"",
                          b'{"phase":"setup","exc":"OSError","msg":"zygote: no program loaded","exit":125}')
@@ -255,6 +257,7 @@ class Zygote:
                 if ended is None:  # in the test child, set up
                     self._run_program(self.program)
                 self._clean_scratch()
+            assert ended is not None  # the child never gets here
             exit_code, signal_number, cpu, wall_s, maxrss_kb, watchdog, _, out_size, stderr_tail, note = ended
             protocol.send_result(sock, (seq, -1 if exit_code is None else exit_code, signal_number or 0, cpu, wall_s,
                                         maxrss_kb, watchdog, out_size), self.memfds["stdout"], min(out_size, output),
@@ -294,6 +297,7 @@ class Zygote:
         finally:
             os.close(call_fd)
         self._clean_scratch()
+        assert ended is not None  # the child never gets here
         return _result(ended)
 
     def _fork(self, stdin: bytes, call_fd: int | None, output_limit: int) -> tuple | None:
@@ -348,9 +352,12 @@ class Zygote:
         clean = self.spawn.clean(self.scratch) if self.spawn is not None else _clean_dir(self.scratch)
         self.dirty = self.dirty or not clean
 
-    def _run_program(self, req: dict) -> None:
-        """In a test child whose sandbox is in place: run the program, then exit."""
+    def _run_program(self, req: dict | None) -> NoReturn:
+        """In a test child whose sandbox is in place: run the program (a test is only sent with
+        one loaded), then exit."""
         try:
+            if req is None:
+                raise RuntimeError("no program loaded")
             harness.run(req, self.streams, self.modules)
         except BaseException as err:
             _setup_failed(err)
@@ -432,7 +439,7 @@ def _remove(name: str, dir_fd: int) -> bool:
     return False
 
 
-def _setup_failed(err: BaseException) -> None:
+def _setup_failed(err: BaseException) -> NoReturn:
     """The sandbox could not be set up: the zygote reports an internal error."""
     try:
         os.write(harness.STATUS_FD, json.dumps({"phase": "setup", "exc": type(err).__name__,

@@ -4,7 +4,6 @@
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 
@@ -12,6 +11,8 @@ import psutil
 import pytest
 
 from test_cli import ROOT, humaneval_samples, judge_cmd, stable
+
+from judge.store import RunStore, progress
 
 
 def sum_dataset(path):
@@ -101,9 +102,10 @@ def test_a_referee_killed_mid_unit_is_replaced_and_nothing_is_lost(tmp_path):
     # Its unreported programs were judged again by a new referee; one death is not held against any.
     assert report["counts"]["verdicts"] == {"AC": 12}
     assert report["counts"]["internal_errors"] == 0
-    per_program = sqlite3.connect(str(tmp_path / "run" / "run.sqlite")).execute(
-        "SELECT COUNT(*) FROM results GROUP BY program_id").fetchall()
-    assert per_program == [(3,)] * 12  # both hidden tests and the public one, for every program
+    store = RunStore(str(tmp_path / "run"), readonly=True)
+    per_program = {s.program_id: len(store.tests_of(s.program_id)) for s in store.judged_samples()}
+    store.close()
+    assert list(per_program.values()) == [3] * 12  # both hidden tests and the public one, for every program
     for zygote in zygotes:  # the dead referee's sandboxes end with it
         wait_for(lambda z=zygote: ended(z), 10)
 
@@ -117,21 +119,14 @@ def test_sigint_stops_cleanly_and_the_rerun_completes_the_same_report(tmp_path):
     run = tmp_path / "interrupted"
     proc = subprocess.Popen(judge_cmd(*common, "--run", str(run)), cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    db = run / "run.sqlite"
-
-    def judged():
-        try:
-            # the first outcomes committed (~0.5 s in): most of the run is still ahead
-            return db.exists() and sqlite3.connect(str(db)).execute("SELECT SUM(done) FROM programs").fetchone()[0] >= 1
-        except (sqlite3.Error, TypeError):
-            return False
-    wait_for(judged)
+    # the first outcomes committed (~0.5 s in): most of the run is still ahead
+    wait_for(lambda: progress(str(run))[1] >= 1)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "run the same command again to resume" in " ".join(err.split())
-    done, total = sqlite3.connect(str(db)).execute("SELECT SUM(done), COUNT(*) FROM programs").fetchone()
+    total, done = progress(str(run))
     assert 1 <= done < total
-    assert sqlite3.connect(str(db)).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert RunStore(str(run), readonly=True).intact()
     subprocess.run(judge_cmd(*common, "--run", str(run), "--json", str(tmp_path / "resumed.json")),
                    check=True, capture_output=True, cwd=ROOT)
     assert stable(json.loads((tmp_path / "resumed.json").read_text())) == \
@@ -154,9 +149,7 @@ def test_a_full_disk_gives_one_clear_error_and_no_corruption(tmp_path):
         assert first.returncode == 2, first.stderr[-2000:]
         errors = [line for line in first.stderr.splitlines() if line.startswith("error: ")]
         assert len(errors) == 1 and "full" in errors[0] and "rerun the same command" in errors[0]
-        db = sqlite3.connect(str(disk / "run" / "run.sqlite"))
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        db.close()
+        assert RunStore(str(disk / "run"), readonly=True).intact()
         subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
         second = subprocess.run(judge_cmd(*args, "--json", str(tmp_path / "r.json")), capture_output=True, text=True,
                                 cwd=ROOT)
