@@ -481,8 +481,8 @@ def sweep_cmd(
     if json_out:
         _write_json(json_out, result)
     if plot:
-        from judge.sweep import write_plot
-        _write_figures(write_plot, result, plot)
+        from judge.render.plots import write_sweep_plot
+        _write_figures(write_sweep_plot, result, plot)
 
 
 @command("merge")

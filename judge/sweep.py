@@ -49,24 +49,3 @@ def sweep(config: str, temperatures: list[float], run: str | None, overrides: di
     keys = [key for key in rows[0]["raw"] if all(key in r["raw"] for r in rows)]
     best = {key: max(rows, key=lambda r: (r["raw"][key], -r["temperature"]))["temperature"] for key in keys}
     return {"problems": problems, "k": keys, "rows": rows, "best": best}
-
-
-def write_plot(result: dict[str, Any], stem: str) -> list[str]:
-    from judge.render.plots import pyplot
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    temps = [r["temperature"] for r in result["rows"]]
-    for key in result["k"]:
-        ax.plot(temps, [100 * r["raw"][key] for r in result["rows"]], marker="o", label=key)
-        ax.axvline(result["best"][key], color=ax.lines[-1].get_color(), alpha=0.25, linestyle="--")
-    ax.set_xlabel("sampling temperature")
-    ax.set_ylabel("raw pass@k (%)")
-    ax.set_title("pass@k against temperature (dashed: best)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    paths = [f"{stem}.png", f"{stem}.svg"]
-    for path in paths:
-        fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return paths

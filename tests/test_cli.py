@@ -5,39 +5,17 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import psutil
 import pytest
 from typer.testing import CliRunner
 
+from conftest import DATA, ROOT, humaneval_samples, judge_cmd, stable
 from judge.cli import app
 from judge.store import progress
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "judge", "data")
 runner = CliRunner()
-
-
-def humaneval_samples(path, per_task=3, tasks=60):
-    rows = [json.loads(line) for line in gzip.open(os.path.join(DATA, "demo_samples_humaneval.jsonl.gz"), "rt")]
-    keep, seen = [], {}
-    for row in rows:
-        n = int(row["task_id"].split("/")[1])
-        if n < tasks and seen.get(n, 0) < per_task:
-            seen[n] = seen.get(n, 0) + 1
-            keep.append(row)
-    path.write_text("".join(json.dumps(r) + "\n" for r in keep))
-    return keep
-
-
-def judge_cmd(*args):
-    return [sys.executable, "-m", "judge", *args]
-
-
-def stable(report):
-    return {k: v for k, v in report.items() if k not in ("provenance",)}
 
 
 def test_malformed_jsonl_names_file_and_line(tmp_path):

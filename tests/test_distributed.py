@@ -14,7 +14,7 @@ import time
 import psutil
 import pytest
 
-from test_cli import ROOT, judge_cmd
+from conftest import ROOT, judge_cmd
 
 from judge.store import RunStore, progress
 

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from judge.cli import app
 from openai_server import ServerProcess
-from test_sampling import apps_tasks, bank_file, dataset_args  # noqa: F401 - the fixture is shared
+from conftest import bank_file, dataset_args
 
 runner = CliRunner()
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from judge.cli import app
 from judge.compare import compare, paired_interval
 from openai_server import ServerProcess
-from test_sampling import apps_tasks, bank_file  # noqa: F401 - the fixture is shared
+from conftest import bank_file
 
 runner = CliRunner()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

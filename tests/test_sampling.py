@@ -16,50 +16,12 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from judge import prompting
 from judge.cli import app
-from judge.datasets import Selection, load_tasks
 from judge.store import RunStore, StoreError
-from openai_server import ServerProcess, build_bank
+from conftest import ROOT, bank_file, dataset_args
+from openai_server import ServerProcess
 
 runner = CliRunner()
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-@pytest.fixture(scope="module")
-def apps_tasks():
-    tasks = load_tasks("apps", "bundled", Selection(split="train"))
-    # stdin problems whose first reference holds no stop sequence of the templates
-    return [t for t in tasks if t.kind == "stdio" and t.solutions and "open(" not in t.solutions[0]
-            and not any(stop in t.solutions[0] for stop in ('"""', "'''", "\n\n\n\n"))][:4]
-
-
-def answers(tasks, style):
-    """Per task: its reference program (likely, mean log-prob -0.2) and two wrong ones (less likely)."""
-    by_id = {t.task_id: t for t in tasks}
-
-    def wrap(code: str) -> str:
-        if style == "chat":
-            return f"Here is a solution.\n```python\n{code}```\nIt reads the input and prints the answer."
-        return code + '\n"""\nQUESTION: the model goes on with another problem'
-
-    def for_task(task_id):
-        return [{"text": wrap(by_id[task_id].solutions[0]), "logprob": -0.2},
-                {"text": wrap("print(0)\n"), "logprob": -0.9},
-                {"text": wrap("import sys\nprint(sys.stdin.read()[::-1])\n"), "logprob": -1.5}]
-    return for_task
-
-
-def bank_file(tmp_path, tasks, template_name):
-    template = prompting.load(template_name)
-    bank = build_bank([template.render(t) for t in tasks], answers(tasks, template.style))
-    path = tmp_path / f"bank-{template_name}.json"
-    path.write_text(json.dumps(bank))
-    return str(path)
-
-
-def dataset_args(tasks):
-    return ["--dataset", "apps", "--data", "bundled", "--split", "train", "--ids", ",".join(t.task_id for t in tasks)]
 
 
 def stored(run_dir):

@@ -68,3 +68,24 @@ def _save(fig: Any, folder: str, name: str) -> list[str]:
     for path in paths:
         fig.savefig(path, dpi=120)
     return paths
+
+
+def write_sweep_plot(result: dict[str, Any], stem: str) -> list[str]:
+    """pass@k against temperature (a sweep's result), as PNG and SVG at ``stem``."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    temps = [r["temperature"] for r in result["rows"]]
+    for key in result["k"]:
+        ax.plot(temps, [100 * r["raw"][key] for r in result["rows"]], marker="o", label=key)
+        ax.axvline(result["best"][key], color=ax.lines[-1].get_color(), alpha=0.25, linestyle="--")
+    ax.set_xlabel("sampling temperature")
+    ax.set_ylabel("raw pass@k (%)")
+    ax.set_title("pass@k against temperature (dashed: best)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths = [f"{stem}.png", f"{stem}.svg"]
+    for path in paths:
+        fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return paths

@@ -10,7 +10,7 @@ import time
 import psutil
 import pytest
 
-from test_cli import ROOT, humaneval_samples, judge_cmd, stable
+from conftest import ROOT, humaneval_samples, judge_cmd, stable
 
 from judge.store import RunStore, progress
 
