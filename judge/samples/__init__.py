@@ -61,9 +61,14 @@ def extract_code(answer: str) -> str:
     return max(python, key=len)
 
 
+# Samples file formats, one module each with ``looks_like(path) -> bool`` and ``read(path,
+# task_ids)``; the first that recognises a file reads it, the last (JSONL) takes the rest.
+FORMATS = ("judge.samples.bigcode", "judge.samples.jsonl")
+
+
 def read_samples(path: str, task_ids: Sequence[str]) -> Iterator[Sample]:
     """Read a samples file; ``task_ids`` (dataset order) resolves bigcode-style positional files."""
-    from judge.samples import bigcode, jsonl
-    if bigcode.looks_like(path):
-        return bigcode.read(path, task_ids)
-    return jsonl.read(path)
+    import importlib
+    modules = [importlib.import_module(name) for name in FORMATS]
+    chosen = next((m for m in modules[:-1] if m.looks_like(path)), modules[-1])
+    return chosen.read(path, task_ids)

@@ -7,7 +7,7 @@ optional ``tokens``, ``finish_reason``, ``sum_logprob``, ``mean_logprob`` are ke
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from judge.jsonl import read_objects
 from judge.samples import Sample, SampleError
@@ -17,7 +17,11 @@ INDEX_KEYS = ("sample_id", "index", "sample_index")
 META_TYPES: dict[str, type | tuple[type, ...]] = {"tokens": int, "finish_reason": str, "sum_logprob": (int, float), "mean_logprob": (int, float)}
 
 
-def read(path: str) -> Iterator[Sample]:
+def looks_like(path: str) -> bool:
+    return True  # the default format
+
+
+def read(path: str, task_ids: Sequence[str] = ()) -> Iterator[Sample]:
     for where, row in read_objects(path, SampleError, "task_id and completion"):
         if "task_id" not in row or not isinstance(row["task_id"], (str, int)) or isinstance(row["task_id"], bool):
             raise SampleError(f"{where}: missing or invalid 'task_id' (a string or an integer problem id)")
