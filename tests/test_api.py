@@ -48,7 +48,11 @@ def test_checkers_and_limits_per_call(j):
     close = judge.stdio_task([("", "0.333333\n")], checker="float", abs=1e-3)
     assert j.judge(close, "print(1 / 3)").passed and not j.judge(close, "print(0.3)").passed
     loop = j.judge(judge.stdio_task([("", "1\n")]), "while True:\n    pass")
-    assert loop.verdict == "TLE" and loop.all_timeout and 1.9 <= loop.tests[0].cpu <= 3.5
+    # the Judge's 2 s limit, not the default 3 s: ended by RLIMIT_CPU at 2 s of the kernel's CPU
+    # accounting (on a loaded VM the reported usage can be lower), or by the 5 s watchdog
+    detail = loop.tests[0].detail
+    assert loop.verdict == "TLE" and loop.all_timeout and loop.tests[0].cpu < 2.9
+    assert "> 2 s" in detail or "> 5 s" in detail, detail
     with pytest.raises(judge.JudgeError):
         judge.stdio_task([("", "")], checker="no-such-checker")
 
