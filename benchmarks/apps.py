@@ -23,7 +23,6 @@ import json
 import os
 import re
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from benchmarks import floor as bare  # noqa: E402
 from benchmarks import naive_runner  # noqa: E402
 from benchmarks.shared_data import path as shared_path  # noqa: E402
 from judge.datasets import Selection, load_tasks  # noqa: E402
+from judge.store import RunStore  # noqa: E402
 
 PROBLEMS = shared_path("apps/apps_train_153.jsonl.gz")
 
@@ -67,17 +67,15 @@ def build_programs(with_mutants: bool) -> list[dict]:
 
 def executed_tests(run_dir: str, programs: list[dict], tasks: dict) -> list[tuple]:
     """The bare server's work: each program the judge executed, with the hidden tests it ran."""
-    with sqlite3.connect(os.path.join(run_dir, "run.sqlite")) as db:
-        first_sample = dict(db.execute("SELECT program_id, MIN(sample_index) FROM samples GROUP BY program_id"))
-        ran: dict[int, list[int]] = {}
-        for program_id, test_index in db.execute("SELECT program_id, test_index FROM results WHERE role='hidden'"):
-            ran.setdefault(program_id, []).append(test_index)
+    store = RunStore(run_dir, readonly=True)
     work = []
-    for program_id, indices in ran.items():
-        row = programs[first_sample[program_id]]
+    for sample, tests in store.judged_programs():
+        indices = sorted(t.index for t in tests if t.role == "hidden")
+        row = programs[sample.sample_index]
         task = tasks[str(row["task_id"])]
         work.append((task.kind, row["completion"], task.fn_name, task.solution_class,
-                     [task.tests[i].input for i in sorted(indices)]))
+                     [task.tests[i].input for i in indices]))
+    store.close()
     return work
 
 
@@ -133,21 +131,21 @@ def main() -> None:
             results["apps"].append((wall, cpu))
         print(f"run {i + 1}: " + ", ".join(f"{k} {v[-1][0]:.1f} s" for k, v in results.items() if v), flush=True)
 
-    db = sqlite3.connect(os.path.join(work, "judge-0", "run.sqlite"))
-    judge_tests = {}
-    for task_id, index, test_index, verdict, cpu in db.execute(
-            "SELECT s.task_id, s.sample_index, r.test_index, r.verdict, r.cpu FROM samples s "
-            "JOIN programs p ON p.id = s.program_id JOIN results r ON r.program_id = p.id WHERE r.role='hidden'"):
-        judge_tests[(index, test_index)] = (verdict, cpu)
+    store = RunStore(os.path.join(work, "judge-0"), readonly=True)
+    judge_tests = {(sample.sample_index, t.index): (t.verdict, t.cpu)
+                   for sample, tests in store.judged_sample_tests() for t in tests if t.role == "hidden"}
+    store.close()
     # The floor: the programs' own CPU in bare forked children (what the judge executed:
     # identical programs run once), per run, since this machine's speed drifts between runs.
     floors = [child_cpu / args.workers for _, child_cpu in results["bare"]]
     ratios = [wall / floor for (wall, _), floor in zip(results["judge"], floors)]
     judge_child = []
     for i in range(args.repeat):
-        with sqlite3.connect(os.path.join(work, f"judge-{i}", "run.sqlite")) as run_db:
-            child_cpu, executed = run_db.execute("SELECT SUM(cpu), COUNT(*) FROM results WHERE role='hidden'").fetchone()
-        judge_child.append(child_cpu)
+        store = RunStore(os.path.join(work, f"judge-{i}"), readonly=True)
+        hidden = [t.cpu for _, tests in store.judged_programs() for t in tests if t.role == "hidden"]
+        store.close()
+        judge_child.append(sum(hidden))
+        executed = len(hidden)
     tests_run = len(judge_tests)  # per program, as every harness here runs them
     same = total = 0
     differences = []

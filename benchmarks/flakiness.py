@@ -15,7 +15,6 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from benchmarks.apps import PROBLEMS, build_programs  # noqa: E402
+from judge.store import RunStore  # noqa: E402
 
 
 def burn() -> None:
@@ -31,16 +31,15 @@ def burn() -> None:
 
 
 def verdicts(run_dir: str) -> tuple[dict, dict, list]:
-    db = sqlite3.connect(os.path.join(run_dir, "run.sqlite"))
+    store = RunStore(run_dir, readonly=True)
     tests, programs, near = {}, {}, []
-    for index, test_index, role, verdict, cpu in db.execute(
-            "SELECT s.sample_index, r.test_index, r.role, r.verdict, r.cpu FROM samples s "
-            "JOIN results r ON r.program_id = s.program_id"):
-        tests[(index, role, test_index)] = verdict
-        if verdict in ("AC", "WA", "TLE") and cpu and cpu > 0.8 * 3.0:
-            near.append((index, test_index, round(cpu, 2), verdict))
-    for index, verdict in db.execute("SELECT s.sample_index, p.verdict FROM samples s JOIN programs p ON p.id = s.program_id"):
-        programs[index] = verdict
+    for sample, records in store.judged_sample_tests():
+        programs[sample.sample_index] = sample.outcome.verdict
+        for t in records:
+            tests[(sample.sample_index, t.role, t.index)] = t.verdict
+            if t.verdict in ("AC", "WA", "TLE") and t.cpu > 0.8 * 3.0:
+                near.append((sample.sample_index, t.index, round(t.cpu, 2), t.verdict))
+    store.close()
     return tests, programs, near
 
 

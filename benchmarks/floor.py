@@ -131,10 +131,9 @@ def execution_cpu(run_dir: str) -> tuple[float, float, int]:
     run, from its store: each execution's own CPU in its sandboxed child.  An input that is both
     an example and a hidden test ran once and has a record per role with the same figures: it
     counts once."""
-    import sqlite3
-    with sqlite3.connect(os.path.join(run_dir, "run.sqlite")) as db:
-        tle, other, count = db.execute(
-            "SELECT COALESCE(SUM(CASE WHEN verdict='TLE' THEN cpu END), 0), "
-            "COALESCE(SUM(CASE WHEN verdict!='TLE' THEN cpu END), 0), COUNT(*) "
-            "FROM (SELECT DISTINCT program_id, verdict, cpu, wall FROM results)").fetchone()
-    return tle, other, count
+    from judge.store import RunStore
+    store = RunStore(run_dir, readonly=True)
+    executions = {(sample.program_id, t.verdict, t.cpu, t.wall) for sample, tests in store.judged_programs() for t in tests}
+    store.close()
+    tle = sum(cpu for _, verdict, cpu, _ in executions if verdict == "TLE")
+    return tle, sum(cpu for _, _, cpu, _ in executions) - tle, len(executions)

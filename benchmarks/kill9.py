@@ -18,7 +18,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ import time
 import psutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from judge.store import progress  # noqa: E402
 
 
 def command(samples: str, run: str, workers: int, out: str | None = None) -> list[str]:
@@ -84,12 +85,8 @@ def main() -> None:
         time.sleep(moment)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        try:
-            db = sqlite3.connect(os.path.join(run, "run.sqlite"))
-            done = db.execute("SELECT COALESCE(SUM(done), 0), COUNT(*) FROM programs").fetchone()
-            db.close()
-        except sqlite3.Error:
-            done = (0, 0)
+        total, judged = progress(run)
+        done = (judged, total)
         deadline = time.time() + 15
         while time.time() < deadline and zygotes() - before:
             time.sleep(0.5)

@@ -15,17 +15,18 @@ import argparse
 import json
 import os
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 from benchmarks.apps import PROBLEMS, build_programs  # noqa: E402
+from judge.store import RunStore  # noqa: E402
 
 RAY = os.path.join(os.path.dirname(sys.executable), "ray")
 ENV = dict(os.environ, PYTHONPATH=ROOT, RAY_USAGE_STATS_ENABLED="0")
@@ -68,10 +69,11 @@ def main() -> None:
                                                        "--address", address) for i in range(args.repeat)]
     finally:
         subprocess.run([RAY, "stop", "--force"], capture_output=True, env=ENV)
-    db = sqlite3.connect(os.path.join(work, "local1-0", "run.sqlite"))
-    tests = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-    programs = db.execute("SELECT COUNT(*) FROM programs").fetchone()[0]
-    units = sum((n + 15) // 16 for (n,) in db.execute("SELECT COUNT(*) FROM programs GROUP BY task_id"))
+    store = RunStore(os.path.join(work, "local1-0"), readonly=True)
+    judged = list(store.judged_programs())
+    store.close()
+    tests, programs = sum(len(records) for _, records in judged), len(judged)
+    units = sum((n + 15) // 16 for n in Counter(sample.task_id for sample, _ in judged).values())
     print(f"{programs} programs, {tests} tests run, {units} work units of <= 16 programs\n")
     print(f"{'':28s}{'wall s':>9s}{'programs/s':>12s}{'tests/s':>9s}")
     medians = {}

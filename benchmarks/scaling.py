@@ -16,18 +16,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from benchmarks import floor as bare  # noqa: E402
 from benchmarks.apps import PROBLEMS, build_programs, executed_tests  # noqa: E402
 from judge.datasets import Selection, load_tasks  # noqa: E402
+from judge.store import RunStore  # noqa: E402
 
 
 def main() -> None:
@@ -61,9 +62,10 @@ def main() -> None:
 
     largest = counts[-1]
     last_run = os.path.join(work, f"judge-{largest}-0")
-    with sqlite3.connect(os.path.join(last_run, "run.sqlite")) as db:
-        tests = db.execute("SELECT COUNT(*) FROM results WHERE role='hidden'").fetchone()[0]
-        verdicts = dict(db.execute("SELECT verdict, COUNT(*) FROM results WHERE role='hidden' GROUP BY verdict"))
+    store = RunStore(last_run, readonly=True)
+    hidden = [t.verdict for _, records in store.judged_programs() for t in records if t.role == "hidden"]
+    store.close()
+    tests, verdicts = len(hidden), dict(Counter(hidden))
     tasks = {t.task_id: t for t in load_tasks("apps", PROBLEMS, Selection(), "first:1")}
     bare_wall, child_cpu, _ = bare.measure(executed_tests(last_run, programs, tasks), largest)
 

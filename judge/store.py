@@ -416,6 +416,23 @@ class RunStore:
             task_id, sample_index, program_id, digest, source = row[:5]
             yield JudgedSample(task_id, sample_index, program_id, digest, source, ProgramOutcome.from_row(row[5:], []))
 
+    def judged_programs(self) -> Iterator[tuple[JudgedSample, list[TestRecord]]]:
+        """Each judged program once (as its first sample, in task then sample order), with its
+        per-test records."""
+        seen: set[int] = set()
+        for sample in list(self.judged_samples()):
+            if sample.program_id not in seen:
+                seen.add(sample.program_id)
+                yield sample, self.tests_of(sample.program_id)
+
+    def judged_sample_tests(self) -> Iterator[tuple[JudgedSample, list[TestRecord]]]:
+        """Each judged sample with its program's per-test records (read once per program)."""
+        cached: dict[int, list[TestRecord]] = {}
+        for sample in list(self.judged_samples()):
+            if sample.program_id not in cached:
+                cached[sample.program_id] = self.tests_of(sample.program_id)
+            yield sample, cached[sample.program_id]
+
     def tests_of(self, program_id: int) -> list[TestRecord]:
         """A program's per-test records, hidden then public, by index."""
         return [TestRecord.from_row(row) for row in self.db.execute(
