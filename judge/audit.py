@@ -14,9 +14,10 @@ from typing import Any
 
 from rich.console import Console
 
-from judge.datasets import load_tasks
+from judge.datasets import DatasetError, load_tasks
 from judge.evaluation import EvaluateOptions, attach_checkers, evaluate
 from judge.kinds import kind_of
+
 
 def audit(opts: EvaluateOptions, references: int, console: Console | None = None) -> dict[str, Any]:
     tasks = load_tasks(opts.dataset, opts.data, opts.selection, opts.public_tests)
@@ -24,6 +25,10 @@ def audit(opts: EvaluateOptions, references: int, console: Console | None = None
     os.makedirs(opts.run_dir, exist_ok=True)
     samples = os.path.join(opts.run_dir, "references.jsonl")
     with_refs = [t for t in tasks if not t.defect and any(s.strip() for s in t.solutions)]
+    if not with_refs:
+        defects = [t.defect for t in tasks if t.defect]
+        raise DatasetError(f"none of the {len(tasks)} selected problems has a reference solution to judge"
+                           + (f" ({len(defects)} cannot be judged; the first: {defects[0]})" if defects else ""))
     with open(samples, "w", encoding="utf-8") as fh:
         for task in with_refs:
             for i, solution in enumerate([s for s in task.solutions if s.strip()][:references]):

@@ -66,3 +66,11 @@ def test_a_missing_bundled_copy_is_one_line(tmp_path):
     result = runner.invoke(app, ["evaluate", str(tmp_path / "none.jsonl"), "--dataset", "taco", "--data", "bundled",
                                  "--run", str(tmp_path / "r")])
     assert result.exit_code == 2 and "TACO has no bundled copy" in result.output
+
+
+def test_an_unusable_row_is_said_in_one_line(tmp_path):
+    rows = tmp_path / "taco.jsonl"
+    rows.write_text(json.dumps({"question": "q", "solutions": ["print(1)"], "input_output": "{bad"}) + "\n")
+    result = runner.invoke(app, ["audit", "--dataset", "taco", "--data", str(rows), "--run", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    assert f"{rows}:1: problem 0 has unusable input_output" in result.output and "Traceback" not in result.output
