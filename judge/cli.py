@@ -87,6 +87,8 @@ def command(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
                 _fail(str(err))
             except sqlite3.DatabaseError as err:
                 _fail(f"the run database is damaged or not a run database ({err}); use another --run directory")
+            except OSError as err:  # a path the user gave: not there, not writable, a full disk
+                _fail(f"{err.filename}: {err.strerror}" if err.filename else f"{type(err).__name__}: {err}")
             finally:
                 signal.signal(signal.SIGTERM, previous)
         return app.command(name)(run)

@@ -131,7 +131,10 @@ class RunStore:
             if row is None or json.loads(row[0]) != SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: not of this judge's store schema; open it for writing to upgrade it")
             return
-        os.makedirs(run_dir, exist_ok=True)
+        try:
+            os.makedirs(run_dir, exist_ok=True)
+        except OSError as err:
+            raise StoreError(f"{run_dir}: cannot create the run directory ({err.strerror}); choose another --run") from None
         if os.path.isfile(self.path) and os.path.getsize(self.path) == 0:
             # SQLite would take an empty file for a new database: a damaged run would start again.
             raise StoreError(f"{self.path}: the run database is empty (0 bytes), so the run is damaged; move it "

@@ -435,3 +435,17 @@ def test_a_store_from_a_newer_judge_is_refused(tmp_path):
     result = subprocess.run(judge_cmd("report", str(tmp_path / "r")), capture_output=True, text=True)
     assert result.returncode == 2 and "made by a newer judge (store schema 99" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--run", "/proc/judge-no-such-dir/run"], "cannot create the run directory"),
+    (["--run", "RUN", "--json", "/proc/judge-no-such-dir/r.json"], "/proc/judge-no-such-dir/r.json: No such file"),
+])
+def test_unusable_paths_are_one_line(tmp_path, args, message):
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    args = [str(tmp_path / "r") if a == "RUN" else a for a in args]
+    result = subprocess.run(judge_cmd("evaluate", str(samples), "--dataset", "humaneval", "--ids", "0", "--workers", "1",
+                                      *args), capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr and result.stderr.strip().splitlines()[-1].startswith("error: ")
