@@ -321,7 +321,7 @@ def sample_cmd(
     from judge.sampling.sampler import SampleOptions, most_per_task, sample
     given = {"path": from_file, "model": model, "base_url": base_url, "api_key_env": api_key_env,
              "concurrency": concurrency, "max_per_request": max_per_request, "batch_size": batch_size, "device": device}
-    options = SampleOptions(n=n or 1, template=template or get_dataset(dataset.value).default_template,
+    options = SampleOptions(n=1 if n is None else n, template=template or get_dataset(dataset.value).default_template,
                             backend=backend.value, backend_options=backend_options(backend.value, given),
                             params=SamplingParams(temperature=temperature, top_p=top_p, max_tokens=max_tokens,
                                                   stop=tuple(stop or ()), seed=seed, logprobs=logprobs))

@@ -30,8 +30,8 @@ from typing import Any
 from judge.datasets import Selection, get_dataset, parse_ids
 from judge.errors import JudgeError
 from judge.evaluation import EvaluateOptions
-from judge.sampling.base import SamplingParams
-from judge.sampling.sampler import SampleOptions
+from judge.sampling.base import SamplingError, SamplingParams
+from judge.sampling.sampler import MAX_SAMPLES, SampleOptions
 from judge.sandbox.client import Limits
 from judge.sandbox.runtime import DEFAULT_PACKAGES, Runtime, parse_packages
 
@@ -130,6 +130,8 @@ def load(name_or_path: str, run_dir: str | None = None, overrides: dict[str, dic
                                        params=SamplingParams(**params))
     except TypeError as err:
         raise ConfigError(f"{where}: [sampling] {err}") from None
+    except SamplingError:
+        raise ConfigError(f"{where}: [sampling] n = {n}: not a usable value (samples per task, 1 to {MAX_SAMPLES})") from None
     return RunConfig(name=where, evaluate=evaluate, sampling=sample_options)
 
 

@@ -449,3 +449,13 @@ def test_unusable_paths_are_one_line(tmp_path, args, message):
                                       *args), capture_output=True, text=True)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert message in result.stderr and result.stderr.strip().splitlines()[-1].startswith("error: ")
+
+
+@pytest.mark.parametrize("n", ["0", "-2", "1001"])
+def test_an_unusable_sample_count_is_refused_before_a_run_exists(tmp_path, n):
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return True\\n"}\n')
+    result = runner.invoke(app, ["sample", "--dataset", "humaneval", "--ids", "0", "--run", str(tmp_path / "r"),
+                                 "--backend", "file", "--from", str(samples), "-n", n])
+    assert result.exit_code == 2 and f"-n {n}: not a usable value" in result.output
+    assert not (tmp_path / "r").exists()

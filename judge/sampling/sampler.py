@@ -39,6 +39,10 @@ class SampleOptions:
     backend_options: dict[str, Any] = field(default_factory=dict)
     params: SamplingParams = field(default_factory=SamplingParams)
 
+    def __post_init__(self) -> None:  # refused before any run directory is made
+        if isinstance(self.n, bool) or not isinstance(self.n, int) or not 1 <= self.n <= MAX_SAMPLES:
+            raise SamplingError(f"-n {self.n}: not a usable value (samples per task, 1 to {MAX_SAMPLES})")
+
 
 @dataclass
 class SampleStats:
@@ -98,8 +102,6 @@ def sampling_config(template: prompting.Template, backend: Backend, params: Samp
 def sample(store: RunStore, tasks: list[Task], opts: SampleOptions, console: Console | None = None,
            progress: Progress | None = None, cancel: threading.Event | None = None) -> SampleStats:
     """Sample until every judgeable task has ``opts.n`` samples in ``store`` (or ``cancel`` is set)."""
-    if not 1 <= opts.n <= MAX_SAMPLES:
-        raise SamplingError(f"-n {opts.n}: not a usable value (samples per task, 1 to {MAX_SAMPLES})")
     console = console or Console(stderr=True)
     template = prompting.load(opts.template)
     judgeable = [t for t in tasks if not t.defect]
