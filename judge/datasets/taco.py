@@ -22,7 +22,10 @@ DIFFICULTIES = ("EASY", "MEDIUM", "MEDIUM_HARD", "HARD", "VERY_HARD", "UNKNOWN_D
 def _rows_from_hub(split: str) -> Iterator[tuple[str, dict[str, Any]]]:
     try:
         import datasets
-        ds = datasets.load_dataset(HUB_REPO, split=split)
+        # The repository's parquet files (config ALL), not its loading script, which datasets >= 4
+        # no longer runs.
+        ds = datasets.load_dataset("parquet", data_files=f"hf://datasets/{HUB_REPO}/ALL/{split}-*.parquet",
+                                   split="train")
     except Exception as err:  # offline, no credentials, hub down
         raise DatasetError(f"could not load TACO ({HUB_REPO}, split {split}) from the Hugging Face hub: "
                            f"{type(err).__name__}. Offline? Pass a local copy with --data PATH (JSONL/JSON/parquet)") from None
