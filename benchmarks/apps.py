@@ -178,7 +178,8 @@ def main() -> None:
           f"in the judge's sandboxed children (medians)")
     print(f"judge wall / floor = {statistics.median(ratios):.2f} (runs: {', '.join(f'{r:.2f}' for r in ratios)}); "
           f"bare fork-server wall / floor = {statistics.median(b / f for (b, _), f in zip(results['bare'], floors)):.2f}; "
-          f"judge wall / bare fork-server wall = {statistics.median(bare_ratios):.2f}")
+          f"judge wall / bare fork-server wall = {statistics.median(bare_ratios):.2f} "
+          f"(runs: {', '.join(f'{r:.2f}' for r in bare_ratios)})")
     if naive_verdicts is not None:
         print(f"per-test verdicts identical to the naive runner's: {same}/{total} ({100 * same / max(total, 1):.2f}%)")
     for item in differences[:40]:
