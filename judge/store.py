@@ -25,6 +25,8 @@ from judge.outcomes import OUTCOME_FIELDS, TEST_FIELDS, ProgramOutcome, TestReco
 _SQL_TYPES = {"str": "TEXT", "bool": "INTEGER", "bool | None": "INTEGER", "int": "INTEGER", "float": "REAL"}
 _TEST_COLUMNS = {"index": "test_index", "strict": "strict_accepts"}
 OUTCOME_COLUMNS = ", ".join(f"{f.name} {_SQL_TYPES[str(f.type)]}" for f in fields(ProgramOutcome) if f.name != "tests")
+_LEADING_TEST_FIELDS = TEST_FIELDS[:-2]  # then output (NULL when empty) and strict
+assert TEST_FIELDS[-2:] == ("output", "strict")
 RESULT_COLUMNS = ", ".join(_TEST_COLUMNS.get(name, name) for name in TEST_FIELDS)
 _RESULT_SCHEMA = ", ".join(f"{_TEST_COLUMNS.get(f.name, f.name)} {_SQL_TYPES[str(f.type)]}"
                            + (" NOT NULL" if f.name in ("role", "index", "verdict") else "") for f in fields(TestRecord))
@@ -321,7 +323,7 @@ class RunStore:
     def save_outcome(self, program_id: int, outcome: dict[str, Any]) -> None:
         """Keep one program's outcome (a ProgramOutcome as a dict) for the next ``commit``."""
         # Empty outputs (every passing test) are stored as NULL: a smaller store.
-        self._results.extend((program_id, *[t[f] for f in TEST_FIELDS[:-2]], t["output"] or None, t["strict"])
+        self._results.extend((program_id, *[t[f] for f in _LEADING_TEST_FIELDS], t["output"] or None, t["strict"])
                              for t in outcome["tests"])
         self._outcomes.append(tuple(outcome[f] for f in OUTCOME_FIELDS) + (program_id,))
 

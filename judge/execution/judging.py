@@ -26,7 +26,7 @@ from typing import Any
 from judge.checkers import EXECUTABLE, SPECIAL, CheckerSpec, executable, get_rule, special
 from judge.datasets import Task
 from judge.kinds import kind_of
-from judge.kinds.base import Attempt
+from judge.kinds.base import Attempt, Kind
 from judge.outcomes import HIDDEN, PUBLIC, ProgramOutcome, TestRecord, excerpt, internal_error, outcome_of
 from judge.sandbox.client import Limits, RunResult, ZygoteClient, ZygoteDied
 from judge.verdicts import Verdict
@@ -82,11 +82,11 @@ class Judge:
             value = self._cache[key] = make()
         return value
 
-    def _attempt(self, task: Task, source: str, test_input: Any) -> Attempt:
+    def _attempt(self, kind: Kind, task: Task, source: str, test_input: Any) -> Attempt:
         zygote = self.zygotes.for_source(self.rule.PRELUDE + source)
-        return kind_of(task).attempt(zygote, task, source, test_input, self.rule)
+        return kind.attempt(zygote, task, source, test_input, self.rule)
 
-    def _run(self, task: Task, source: str, test_input: Any,
+    def _run(self, kind: Kind, task: Task, source: str, test_input: Any,
              slow_but_finishing: bool = False) -> tuple[Verdict | None, str, RunResult | None, Any, int]:
         """Run one input; internal errors are retried once, borderline timeouts run twice.
 
@@ -98,7 +98,7 @@ class Judge:
         errors, rerun = 0, False
         for _ in range(3):
             try:
-                verdict, detail, run, value = self._attempt(task, source, test_input)
+                verdict, detail, run, value = self._attempt(kind, task, source, test_input)
             except ZygoteDied as err:
                 verdict, detail, run, value = Verdict.IE, f"worker died: {err}", None, None
             if verdict is Verdict.IE:
@@ -132,7 +132,7 @@ class Judge:
             wanted = [r for r in entry.roles if open_roles[r[0]]]
             if not wanted:
                 continue
-            verdict, detail, run, value, errors = self._run(task, source, entry.input,
+            verdict, detail, run, value, errors = self._run(kind, task, source, entry.input,
                                                             slowest_finished >= 0.5 * self.limits.cpu)
             if run is not None and verdict not in (Verdict.TLE, Verdict.IE):
                 slowest_finished = max(slowest_finished, run.cpu)
@@ -145,7 +145,7 @@ class Judge:
                     if actual is None:
                         assert run is not None  # a verdict of None is a program that ran
                         actual = kind.actual(run, value)
-                    final, accepted_by, why, strict = self._check(task, entry.input, kind.expected(expected), actual)
+                    final, accepted_by, why, strict = self._check(kind, task, entry.input, kind.expected(expected), actual)
                     if final is not Verdict.AC:
                         output = kind.shown(actual)
                 elif final is Verdict.RE and run is not None:
@@ -158,11 +158,10 @@ class Judge:
                 break
         return outcome_of(records, len(task.tests), len(task.public_tests), internal_errors)
 
-    def _check(self, task: Task, test_input: Any, expected: Any, actual: Any) -> tuple[Verdict, str, str, bool | None]:
+    def _check(self, kind: Kind, task: Task, test_input: Any, expected: Any, actual: Any) -> tuple[Verdict, str, str, bool | None]:
         """(verdict, accepted_by, why not, would the strict rule accept too) under the task's
         checker (its own, or the run's rule)."""
         spec: CheckerSpec | None = task.checker
-        kind = kind_of(task)
         if spec is not None and spec.name in (SPECIAL, EXECUTABLE):  # the task's own program: run confined
             if spec.name == SPECIAL:
                 verdict, why = special.run(self.zygotes.checker(), spec.source, test_input, expected, actual)

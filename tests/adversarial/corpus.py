@@ -184,6 +184,12 @@ CORPUS = [
      "shared_memory.SharedMemory(name='{MARK}', create=True, size=64 << 20)", {RE}),
     ("memfd beyond the memory limit", "sum", "import os\nfds = [os.memfd_create('x') for _ in range(40)]\n"
      "for fd in fds:\n    os.write(fd, b'x' * (8 << 20))\n" + SUM, {RE}),
+    # the code memfd: children read it with pread (its offset is shared by every child) and close it
+    ("the code memfd, by number", "sum", "import os\nos.lseek(5, 1 << 20, 0)\nprint(os.pread(5, 64, 0))\n" + SUM, {RE}),
+    ("the zygote's memfds through /proc", "sum", "import os\nd = '/proc/%d/fd' % os.getppid()\n"
+     "print([open(os.path.join(d, f), 'rb').read(64) for f in os.listdir(d)])\n" + SUM, {RE}),
+    ("its own fds through /proc", "sum", "import os\nprint([os.readlink('/proc/self/fd/' + f) for f in "
+     "os.listdir('/proc/self/fd')])\nprint(open('/proc/self/fd/5', 'rb').read(64))\n" + SUM, {RE}),
     ("abstract unix socket", "sum", "import socket\ns = socket.socket(socket.AF_UNIX)\ns.bind('\\0{MARK}')\n" + SUM, {RE}),
     ("state in a file for the next sample", "sum", "open('/tmp/{MARK}-state', 'a').write('seen')\n" + SUM, {RE}),
     ("change the runtime's modes", "sum", "import os, json\nos.chmod(os.path.dirname(json.__file__), 0)\n" + SUM, {RE}),
