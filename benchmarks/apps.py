@@ -18,6 +18,7 @@ references prints a debug line) is RE there and AC for the judge and the APPS ha
 from __future__ import annotations
 
 import argparse
+import compileall
 import gzip
 import json
 import os
@@ -98,6 +99,10 @@ def main() -> None:
                         help="runs of the (slow) naive runner; its verdicts come from the first")
     args = parser.parse_args()
 
+    # The judge runs from its compiled bytecode, as an installed wheel does (pip compiles it): a
+    # checkout under PYTHONDONTWRITEBYTECODE would compile its modules again in every process
+    # it starts (measured: +0.09 s for the command, +30 ms for each zygote and its compiler).
+    compileall.compile_dir(os.path.join(os.path.dirname(HERE), "judge"), quiet=1)
     work = tempfile.mkdtemp(prefix="bench-apps-")
     programs = build_programs(args.mutants)
     samples = os.path.join(work, "programs.jsonl")

@@ -215,13 +215,13 @@ class ZygotePair:
         if "numpy" not in source:
             return self.lean
         if self.numpy is None:
-            self.numpy = ZygoteClient(self.index, self.options, self.limits, numpy=True)
+            self.numpy = ZygoteClient(self.index, self.options, self.limits, numpy=True, compiler=self.lean.compiler)
         return self.numpy
 
     def info(self) -> dict[str, Any]:
         return self.lean.info
 
     def close(self) -> None:
-        for zygote in (self.lean, self.numpy, self._checker):
+        for zygote in (self.numpy, self._checker, self.lean):  # the lean one last: it owns the shared compiler
             if zygote is not None:
                 zygote.close()

@@ -23,6 +23,7 @@ from judge.datasets import Task
 from judge.errors import JudgeError
 from judge.execution import referee
 from judge.outcomes import internal_error
+from judge.sandbox.client import warm_up
 
 
 @dataclass
@@ -66,6 +67,7 @@ class RefereePool:
         # ``wake()`` instead of being asked again after POLL_INTERVAL (a service's latency).
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.selector.register(self._wake_r, selectors.EVENT_READ, None)
+        warm_up()  # once here rather than in every forked referee
         for slot in self.slots:  # all start at once; ``wait_ready`` collects them
             self._launch(slot)
 
