@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import math
@@ -20,7 +21,6 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import Any
 
-import psutil
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -104,6 +104,7 @@ def check_options(opts: EvaluateOptions) -> None:
 
 
 def default_workers() -> int:
+    import psutil  # here: ~15 ms of every command's start-up otherwise
     return psutil.cpu_count(logical=False) or os.cpu_count() or 1
 
 
@@ -498,6 +499,9 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
                           f"{elapsed:.0f} s", soft_wrap=True)
 
     interrupted = False
+    # The tasks, samples and modules loaded so far stay for the whole run: the garbage collector
+    # need not scan them again on each of its passes (~7% of this process's CPU while judging).
+    gc.freeze()
     try:
         if own_progress:
             progress.start()
@@ -506,6 +510,7 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        gc.unfreeze()
         if own_progress:
             progress.stop()
         commit()

@@ -26,7 +26,7 @@ from typing import Any
 from judge.checkers import EXECUTABLE, SPECIAL, CheckerSpec, executable, get_rule, special
 from judge.datasets import Task
 from judge.kinds import kind_of
-from judge.kinds.base import Attempt, Kind
+from judge.kinds.base import Kind
 from judge.outcomes import HIDDEN, PUBLIC, ProgramOutcome, TestRecord, excerpt, internal_error, outcome_of
 from judge.sandbox.client import Limits, RunResult, ZygoteClient, ZygoteDied
 from judge.verdicts import Verdict
@@ -82,11 +82,7 @@ class Judge:
             value = self._cache[key] = make()
         return value
 
-    def _attempt(self, kind: Kind, task: Task, source: str, test_input: Any) -> Attempt:
-        zygote = self.zygotes.for_source(self.rule.PRELUDE + source)
-        return kind.attempt(zygote, task, source, test_input, self.rule)
-
-    def _run(self, kind: Kind, task: Task, source: str, test_input: Any,
+    def _run(self, kind: Kind, zygote: ZygoteClient, task: Task, source: str, test_input: Any,
              slow_but_finishing: bool = False) -> tuple[Verdict | None, str, RunResult | None, Any, int]:
         """Run one input; internal errors are retried once, borderline timeouts run twice.
 
@@ -98,7 +94,7 @@ class Judge:
         errors, rerun = 0, False
         for _ in range(3):
             try:
-                verdict, detail, run, value = self._attempt(kind, task, source, test_input)
+                verdict, detail, run, value = kind.attempt(zygote, task, source, test_input, self.rule)
             except ZygoteDied as err:
                 verdict, detail, run, value = Verdict.IE, f"worker died: {err}", None, None
             if verdict is Verdict.IE:
@@ -123,6 +119,7 @@ class Judge:
     def judge_tests(self, task: Task, source: str) -> ProgramOutcome:
         """Run the task's tests (kinds with input/output tests) by the rules in this module's docstring."""
         kind = kind_of(task)
+        zygote = self.zygotes.for_source(self.rule.PRELUDE + source)
         plan = self.cached(task, "plan", lambda: _plan(task))
         open_roles = {HIDDEN: True, PUBLIC: bool(task.public_tests)}
         records: list[TestRecord] = []
@@ -132,7 +129,7 @@ class Judge:
             wanted = [r for r in entry.roles if open_roles[r[0]]]
             if not wanted:
                 continue
-            verdict, detail, run, value, errors = self._run(kind, task, source, entry.input,
+            verdict, detail, run, value, errors = self._run(kind, zygote, task, source, entry.input,
                                                             slowest_finished >= 0.5 * self.limits.cpu)
             if run is not None and verdict not in (Verdict.TLE, Verdict.IE):
                 slowest_finished = max(slowest_finished, run.cpu)

@@ -221,8 +221,9 @@ class Compiler:
             self.seq += 1
             start = time.monotonic()
             try:
-                protocol.send(self.sock, {"op": "compile", "seq": self.seq, "prelude": prelude,
-                                          "wrap_fallback": wrap_fallback}, (source,))
+                # The prelude (APPS's is ~1 KB) rides as a blob: no JSON escaping either way.
+                protocol.send(self.sock, {"op": "compile", "seq": self.seq, "wrap_fallback": wrap_fallback},
+                              (source, prelude.encode("utf-8", "surrogateescape")))
                 header, blobs, _ = protocol.recv(self.sock, self.limits.output)
             except TimeoutError:  # still compiling at the wall-clock limit
                 self.close(gently=False)
@@ -257,6 +258,9 @@ class Compiler:
                 exc: str | None = None, msg: str = "") -> RunResult:
         status = {"phase": "compile", "exc": exc, "exit": 1, "msg": msg}
         return RunResult(1 if sig is None else None, sig, cpu, time.monotonic() - start, 0, watchdog, status)
+
+
+_STDIO = {"mode": "stdio"}  # what a stdio program's children need to know of it
 
 
 class ZygoteClient:
@@ -354,14 +358,13 @@ class ZygoteClient:
         header, blobs, _ = self._exchange(protocol.recv, seq)
         return RunResult.from_wire(header, blobs)
 
-    def _load(self, program: tuple, header: dict[str, Any]) -> RunResult | None:
+    def _load(self, program: tuple, prelude: str, wrap_fallback: bool, header: dict[str, Any]) -> RunResult | None:
         """Make ``program`` the zygote's current one, compiled by the compiler (unanswered by the
-        zygote); how compiling it failed, or None."""
+        zygote; ``header`` is what its children need to run it); how compiling it failed, or None."""
         if self.loaded == program:
             return self.load_error
         assert self.compiler is not None
-        code, failed = self.compiler.compile(program[0].encode("utf-8", "surrogateescape"), header["prelude"],
-                                             bool(header.get("wrap_fallback")))
+        code, failed = self.compiler.compile(program[0].encode("utf-8", "surrogateescape"), prelude, wrap_fallback)
         self.loaded, self.load_error = program, failed
         if code is not None:
             def send(sock, seq):
@@ -372,8 +375,7 @@ class ZygoteClient:
         return failed
 
     def run_stdio(self, source: str, stdin: bytes, prelude: str = "", wrap_fallback: bool = False) -> RunResult:
-        failed = self._load((source, prelude, wrap_fallback, "stdio"),
-                            {"mode": "stdio", "prelude": prelude, "wrap_fallback": wrap_fallback})
+        failed = self._load((source, prelude, wrap_fallback, "stdio"), prelude, wrap_fallback, _STDIO)
         if failed is not None:
             return failed
         seq = self._send(lambda sock, seq: protocol.send_test(sock, seq, stdin))
@@ -382,8 +384,8 @@ class ZygoteClient:
     def open_calls(self, source: str, function: str, solution_class: bool = False,
                    prelude: str = "") -> "CallSession | RunResult":
         """A call session on the program, or how compiling it failed."""
-        failed = self._load((source, prelude, False, "call", function, solution_class),
-                            {"mode": "call", "prelude": prelude, "function": function, "solution_class": solution_class})
+        failed = self._load((source, prelude, False, "call", function, solution_class), prelude, False,
+                            {"mode": "call", "function": function, "solution_class": solution_class})
         if failed is not None:
             return failed
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)

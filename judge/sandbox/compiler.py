@@ -57,7 +57,7 @@ def _restrict(config: dict) -> None:
 def main(config: dict) -> None:
     """Started by :data:`judge.sandbox.client.BOOT`: answer compile requests until the channel closes.
 
-    Request: ``{"op": "compile", "seq", "prelude", "wrap_fallback"}`` with the source as a blob.
+    Request: ``{"op": "compile", "seq", "wrap_fallback"}`` with the source and the prelude as blobs.
     Answer: ``{"seq", "cpu"}`` with the marshalled code as a blob, or ``{"seq", "cpu", "exc",
     "msg"}`` when it does not compile.  After a MemoryError it exits (its heap may stay large):
     the client starts a fresh one.
@@ -73,15 +73,15 @@ def main(config: dict) -> None:
             req, blobs, _ = protocol.recv(sock)
         except (protocol.ChannelClosed, OSError):
             return
-        if req.get("op") != "compile" or not blobs:
+        if req.get("op") != "compile" or len(blobs) != 2:
             return
         start = time.process_time()
         header: dict = {"seq": req.get("seq")}
         out: tuple[bytes, ...] = ()
         signal.setitimer(signal.ITIMER_PROF, cpu_limit)  # SIGPROF's default action ends this process
         try:
-            code = harness.compile_program(blobs[0].decode("utf-8", "surrogateescape"), req.get("prelude") or "",
-                                           bool(req.get("wrap_fallback")))
+            code = harness.compile_program(blobs[0].decode("utf-8", "surrogateescape"),
+                                           blobs[1].decode("utf-8", "surrogateescape"), bool(req.get("wrap_fallback")))
             out = (marshal.dumps(code),)
             del code
             if len(out[0]) > config["limits"]["output"]:  # the zygote would keep it for every test
