@@ -457,6 +457,7 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
     commits = {"pending": 0, "last": time.monotonic()}
     start = time.monotonic()
     plain = {"last": start}  # without a terminal the bar is not drawn: a line every PROGRESS_EVERY seconds
+    terminal = console.is_terminal  # asked once: it reads the environment each time
 
     own_progress = progress is None
     if progress is None:
@@ -466,7 +467,7 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
         # times a second cost the driver ~0.1 s of CPU per 8 s of judging).
         progress = Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[rates]} · elapsed"), TimeElapsedColumn(), console=console,
-                            auto_refresh=console.is_terminal)
+                            auto_refresh=terminal)
     live = more_coming is not None
     bar = progress.add_task("judging", total=0 if live else programs, rates="")
 
@@ -492,7 +493,7 @@ def _judge_pending(store: RunStore, opts: EvaluateOptions, tasks: list[Task], wo
         elapsed = max(now - start, 1e-9)
         progress.update(bar, advance=1, rates=f"programs · {stats.programs / elapsed:.1f}/s · "
                                               f"{stats.tests / elapsed:.0f} tests/s")
-        if not console.is_terminal and now - plain["last"] >= PROGRESS_EVERY:
+        if not terminal and now - plain["last"] >= PROGRESS_EVERY:
             plain["last"] = now
             total = progress.tasks[bar].total
             console.print(f"judging: {stats.programs}{f'/{total:.0f}' if total else ''} programs, {stats.tests} tests, "

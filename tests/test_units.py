@@ -182,3 +182,28 @@ def test_an_internal_error_is_a_complete_outcome():
     outcome = ProgramOutcome.from_dict(internal_error("worker died"))
     assert outcome.verdict == "IE" and not outcome.passed and outcome.internal_errors == 1
     assert outcome.tests[0].detail == "worker died"
+
+
+# --- multi-answer wording -------------------------------------------------------------------
+
+@pytest.mark.parametrize("statement, accepts_any", [
+    ("If there are multiple answers, print any of them.", True),
+    ("If there are several possible answers, you may output any.", True),
+    ("Print any.\n", True),
+    ("print\n  any valid answer", True),
+    ("Any one of them will be accepted.", True),
+    ("... output any one of them", True),
+    ("When there exist many ways, any of them is accepted.", True),
+    ("Print any two numbers whose sum is n.", False),
+    ("If there are several answers, print the smallest one.", False),
+    ("If there are several ways to do it, find the minimum number of moves.", False),
+    ("There are many of them. In such a case, output the smallest one.", False),
+    ("So many of them like to make a reservation, print anything.", False),
+    # the first "if there are several" takes the words after it (up to 150, no full stop): the
+    # second one is inside them and is not read on its own
+    ("if there are several answers choose the smallest if there are several ways accept either", False),
+    ("If there are several answers, accept either.", True),
+])
+def test_multi_answer_wording(statement, accepts_any):
+    from judge.checkers import says_any_answer
+    assert says_any_answer(statement) is accepts_any

@@ -24,6 +24,7 @@ import hashlib
 import importlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -51,23 +52,59 @@ class CheckerError(JudgeError, ValueError):
 
 # Statement wording of problems that accept any of several answers (APPS: "If there are multiple
 # answers, print any of them"): compared with one stored answer, a correct program can fail.
-_ANY = re.compile(r"(?:print|output|find)\s+any\b(?!\s+(?:two|pair|numbers?|integers?|elements?)\b)"
-                  r"|\bany (?:one )?of them|\bany (?:valid|correct|possible|optimal|suitable) (?:answer|solution)")
-_SEVERAL = re.compile(r"(?:if|when) there (?:are|is|exist)\s+(?:several|multiple|many|more than one)\s+"
+# Patterns are tried where their leading word occurs (str.find), not at every character: a tenth
+# of the time of searching with the whole pattern (4 ms for the 153 bundled statements, on the
+# critical path of every run's start), with the same verdict on the 39,121 texts of ../shared.
+_ANY_FORMS = re.compile(r"\bany (?:(?:one )?of them|(?:valid|correct|possible|optimal|suitable) (?:answer|solution))")
+_AFTER_ANY = re.compile(r"any\b(?!\s+(?:two|pair|numbers?|integers?|elements?)\b)")  # after print/output/find
+_ANY_VERBS = ("print", "output", "find")
+_SEVERAL = re.compile(r"there (?:are|is|exist)\s+(?:several|multiple|many|more than one)\s+"  # after "if" or "when"
                       r"(?:possible\s+|valid\s+|correct\s+|optimal\s+)?(?:answers?|solutions?|ways|ones|variants)"
                       r"([^.]{0,150})")
 _ONE_OF_THEM = re.compile(r"\bany\b|accept|either")
 _A_CHOSEN_ONE = re.compile(r"minim|maxim|smallest|largest|lexicographic|all of them|the first|the last")
 
 
+def _print_any(text: str) -> bool:
+    """"print any", "output any of them", "any valid answer", ... (not "print any two numbers")."""
+    at = text.find("any")
+    while at >= 0:
+        if _ANY_FORMS.match(text, at):
+            return True
+        if _AFTER_ANY.match(text, at):
+            before = at
+            while before > 0 and text[before - 1].isspace():
+                before -= 1
+            if before < at and text.endswith(_ANY_VERBS, 0, before):
+                return True
+        at = text.find("any", at + 1)
+    return False
+
+
+def _several_answers(text: str) -> Iterator[re.Match[str]]:
+    """Each "if/when there are several answers..." (and the words after it), left to right, not
+    overlapping."""
+    at, searched = text.find("there "), 0
+    while at >= 0:
+        for prefix in ("if ", "when "):
+            start = at - len(prefix)
+            if start >= searched and text.startswith(prefix, start):
+                found = _SEVERAL.match(text, at)
+                if found:
+                    yield found
+                    searched = found.end()
+                break
+        at = text.find("there ", max(at + 1, searched))
+
+
 def says_any_answer(statement: str) -> bool:
     """Does the statement accept any of several answers?  ("If there are several answers, print
     the smallest" does not.)"""
     text = statement.lower()  # then case-sensitive patterns: half the time of IGNORECASE ones
-    if _ANY.search(text):
+    if _print_any(text):
         return True
     return any(_ONE_OF_THEM.search(m.group(1)) and not _A_CHOSEN_ONE.search(m.group(1))
-               for m in _SEVERAL.finditer(text))
+               for m in _several_answers(text))
 
 
 def get_rule(name: str) -> ModuleType:
