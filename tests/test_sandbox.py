@@ -389,3 +389,22 @@ def test_a_compile_bomb_is_ce_and_leaves_nothing_for_the_next_program(judge_fact
     assert bomb.verdict == "CE" and "TLE while compiling" in bomb.tests[0].detail, bomb
     after = judge.judge(stdio_task([("", "1\n")]), "x = bytearray(200 << 20)\nprint(1)\n")
     assert after.verdict == "AC", after
+
+
+def test_a_workers_numpy_zygote_shares_its_compiler_and_compile_bombs_stay_contained(judge_factory):
+    """The lean and numpy zygotes of a worker have the same limits and one compiler between
+    them: a program too costly to compile (a 400,000-digit literal: seconds of CPU) is CE in
+    either, its compiler ends, and the programs after it compile and pass in both."""
+    judge = judge_factory(limits=Limits(cpu=0.5))
+    task = Task(task_id="sum", kind="stdio", tests=[Test("3 4\n", "7\n")])
+    plain = "a, b = map(int, input().split())\nprint(a + b)\n"
+    with_numpy = "import numpy\na, b = map(int, input().split())\nprint(int(numpy.int64(a) + b))\n"
+    bomb = "x = " + "7" * 400_000 + "\n"
+    assert judge.judge(task, plain).passed and judge.judge(task, with_numpy).passed
+    pair = judge.zygotes
+    assert pair.numpy is not None and pair.numpy.compiler is pair.lean.compiler
+    for source in (bomb, "# numpy\n" + bomb):
+        outcome = judge.judge(task, source)
+        assert outcome.verdict == "CE" and "while compiling" in outcome.tests[0].detail, outcome.tests
+        assert judge.judge(task, plain + "# after\n").passed
+        assert judge.judge(task, with_numpy + "# after\n").passed

@@ -207,3 +207,20 @@ def test_an_internal_error_is_a_complete_outcome():
 def test_multi_answer_wording(statement, accepts_any):
     from judge.checkers import says_any_answer
     assert says_any_answer(statement) is accepts_any
+
+
+# --- the result frame -----------------------------------------------------------------------
+
+def test_a_result_frame_larger_than_its_limits_breaks_the_channel_before_allocating():
+    import socket
+
+    from judge.sandbox import protocol
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        fields = (7, 0, 0, 0.1, 0.1, 1000, 0, 3)
+        theirs.sendall(protocol.RESULT_KIND + protocol.RESULT.pack(*fields, 3, 0, 0) + b"ok\n")
+        assert protocol.recv_result(ours, limit=16) == (fields, b"ok\n", b"", b"")
+        for sizes in ((17, 0, 0), (0, protocol.STDERR_TAIL + 1, 0), (0, 0, protocol.STATUS_NOTE + 1)):
+            theirs.sendall(protocol.RESULT_KIND + protocol.RESULT.pack(*fields, *sizes))  # no body follows
+            with pytest.raises(protocol.ChannelClosed):
+                protocol.recv_result(ours, limit=16)

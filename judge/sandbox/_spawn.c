@@ -537,7 +537,8 @@ static PyObject *serve(PyObject *self, PyObject *args) {
             e.exit_code = 125;
             note_len = note_inline;
         } else {
-            if (span(cfg.stdout_fd, output_limit, 0, &stdout_size, &from, &len)
+            /* stderr tail and status note: at most protocol.STDERR_TAIL and STATUS_NOTE bytes */
+        if (span(cfg.stdout_fd, output_limit, 0, &stdout_size, &from, &len)
                 || (!e.clean && (span(cfg.stderr_fd, 2048, 1, &ignored, &err_from, &err_len)
                                  || span(cfg.status_fd, 4096, 0, &ignored, &ignored, &note_len))))
                 return PyErr_SetFromErrno(PyExc_OSError);

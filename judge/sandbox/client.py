@@ -127,8 +127,11 @@ def _bpf(child: bool) -> str:
 def warm_up() -> None:
     """Build the seccomp filters now (~40 ms, most of it pyseccomp finding libseccomp): a process
     that forks workers calls this first, and each worker inherits them."""
-    _bpf(False)
-    _bpf(True)
+    try:
+        _bpf(False)
+        _bpf(True)
+    except Exception:  # not cached: a worker meets the same failure when it starts its zygote, and says so
+        pass
 
 
 def _package_parent() -> str:
@@ -379,7 +382,10 @@ class ZygoteClient:
         if failed is not None:
             return failed
         seq = self._send(lambda sock, seq: protocol.send_test(sock, seq, stdin))
-        return RunResult.from_result_frame(*self._exchange(protocol.recv_result, seq))
+        return RunResult.from_result_frame(*self._exchange(self._recv_result, seq))
+
+    def _recv_result(self, sock: socket.socket) -> tuple:
+        return protocol.recv_result(sock, self.limits.output)
 
     def open_calls(self, source: str, function: str, solution_class: bool = False,
                    prelude: str = "") -> "CallSession | RunResult":

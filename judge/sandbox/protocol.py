@@ -142,13 +142,20 @@ def send_result(sock: socket.socket, fields: tuple, stdout_fd: int, stdout_len: 
     sock.sendall(stderr_tail + status)
 
 
-def recv_result(sock: socket.socket) -> tuple[tuple, bytes, bytes, bytes]:
-    """A result frame: (the eight fields of :func:`send_result`, stdout, stderr tail, status)."""
+STDERR_TAIL, STATUS_NOTE = 2048, 4096  # the most of each a result frame carries
+
+
+def recv_result(sock: socket.socket, limit: int = MAX_BODY) -> tuple[tuple, bytes, bytes, bytes]:
+    """A result frame: (the eight fields of :func:`send_result`, stdout, stderr tail, status);
+    more stdout than ``limit`` (the output limit, which the zygote applies) breaks the channel
+    before anything is allocated."""
     head = _recv_exact(sock, 1 + RESULT.size)
     if head[:1] != RESULT_KIND:
         raise ChannelClosed(f"unexpected frame {head[:1]!r}")
     fields = RESULT.unpack_from(head, 1)
     n_out, n_err, n_status = fields[8:]
+    if n_out > limit or n_err > STDERR_TAIL or n_status > STATUS_NOTE:
+        raise ChannelClosed("oversized result frame")
     body = _recv_exact(sock, n_out + n_err + n_status) if n_out + n_err + n_status else b""
     return fields[:8], body[:n_out], body[n_out:n_out + n_err], body[n_out + n_err:]
 

@@ -340,8 +340,9 @@ class Zygote:
         stderr_tail = raw_status = b""
         if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):  # nothing reads them otherwise
             err_size = os.fstat(fds["stderr"]).st_size
-            stderr_tail = os.pread(fds["stderr"], 2048, max(0, err_size - 2048)) if err_size else b""
-            raw_status = os.pread(fds["status"], 4096, 0)
+            tail = protocol.STDERR_TAIL
+            stderr_tail = os.pread(fds["stderr"], tail, max(0, err_size - tail)) if err_size else b""
+            raw_status = os.pread(fds["status"], protocol.STATUS_NOTE, 0)
         return (os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
                 os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
                 usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss, watchdog, stdout, out_size, stderr_tail, raw_status)
