@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -359,8 +360,12 @@ static int receive_into(int sock, int fd, uint32_t size, int wipe) {
     static char chunk[1 << 16];
     int result = ftruncate(fd, 0) == 0 ? 0 : -1;
     off_t at = 0;
+    size_t used = 0; /* what the wipe must cover: all of the chunk, every page of it made private
+                        again after each fork (~40 us), for a code of a few hundred bytes */
     while (result == 0 && size > 0) {
         size_t want = size < sizeof chunk ? size : sizeof chunk;
+        if (want > used)
+            used = want;
         if (read_full(sock, chunk, want) != 0) {
             result = -2;
             break;
@@ -376,27 +381,60 @@ static int receive_into(int sock, int fd, uint32_t size, int wipe) {
         size -= (uint32_t)want;
     }
     if (wipe)
-        memset(chunk, 0, sizeof chunk);
+        memset(chunk, 0, used);
     if (result == 0 && lseek(fd, 0, SEEK_SET) != 0)
         result = -1;
     return result;
 }
 
-/* receive(sock_fd, fd, size): copy a program's code from the socket into a memfd. */
-static PyObject *receive(PyObject *self, PyObject *args) {
-    (void)self;
-    int sock, fd;
-    unsigned int size;
-    if (!PyArg_ParseTuple(args, "iiI", &sock, &fd, &size))
-        return NULL;
-    int got = receive_into(sock, fd, size, 1);
-    if (got == -2) {
-        PyErr_SetString(PyExc_EOFError, "peer closed the channel");
-        return NULL;
+/* The loaded program: the referee's request its children run it by (JSON: its mode, and for
+ * function calls the function's name), and its code in the memfd at cfg.code_fd. */
+static char program_request[1 << 16];
+static uint32_t program_len; /* 0: none loaded */
+
+/* A load frame, after its kind byte: !II (request length, code length), the request, the code.
+ * The code goes into a new sealed memfd that takes the previous one's descriptor number.
+ * 0, -1 (errno set) or -2 (the socket closed); on failure no program is loaded.  Done here, not
+ * in Python: a load handled in Python wrote ~110 pages of the zygote, each a fault after the
+ * fork before it. */
+static int load_program(int sock) {
+    uint32_t sizes[2];
+    program_len = 0;
+    if (read_full(sock, sizes, 8) != 0)
+        return -2;
+    uint32_t request_len = ntohl(sizes[0]), code_len = ntohl(sizes[1]);
+    if (request_len == 0 || request_len > sizeof program_request) {
+        errno = EMSGSIZE;
+        return -1;
     }
+    if (read_full(sock, program_request, request_len) != 0)
+        return -2;
+    int fd = memfd_create("judge-code", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -1;
+    int moved = dup3(fd, cfg.code_fd, O_CLOEXEC);
+    int saved = errno;
+    close(fd);
+    if (moved < 0) {
+        errno = saved;
+        return -1;
+    }
+    int got = receive_into(sock, cfg.code_fd, code_len, 1);
     if (got != 0)
-        return PyErr_SetFromErrno(PyExc_OSError);
-    Py_RETURN_NONE;
+        return got;
+    if (fcntl(cfg.code_fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0)
+        return -1;
+    program_len = request_len;
+    return 0;
+}
+
+/* program(): the loaded program's request (bytes), or None. */
+static PyObject *program(PyObject *self, PyObject *noargs) {
+    (void)self;
+    (void)noargs;
+    if (program_len == 0)
+        Py_RETURN_NONE;
+    return PyBytes_FromStringAndSize(program_request, program_len);
 }
 
 /* Empty the scratch directory, however deep the tree a program left there.
@@ -486,20 +524,21 @@ static void put_double(unsigned char **at, double v) {
     put64(at, bits);
 }
 
-/* serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames until another frame.
+/* serve(sock_fd, wall_seconds, output_limit): answer load and test frames until another frame.
  *
- * A test frame is b"T" + !II (sequence number, stdin length) + stdin; it runs the loaded program (stdio) in a new
+ * A load frame (b"L", see load_program) makes a program the current one, unanswered.  A test
+ * frame is b"T" + !II (sequence number, stdin length) + stdin; it runs the loaded program (stdio) in a new
  * child and is answered with a result frame (see judge/sandbox/protocol.py).  Returns None in a
  * test child, once it is set up (the caller runs the program); in the zygote, the kind byte of
  * any other frame (the caller reads the rest of it), or b"" when the zygote must end: the
- * referee closed the socket, or a test left files that could not be removed.
+ * referee closed the socket, a load failed, or a test left files that could not be removed.
  */
 static PyObject *serve(PyObject *self, PyObject *args) {
     (void)self;
-    int sock, loaded;
+    int sock;
     double wall_limit;
     long long output_limit;
-    if (!PyArg_ParseTuple(args, "ipdL", &sock, &loaded, &wall_limit, &output_limit))
+    if (!PyArg_ParseTuple(args, "idL", &sock, &wall_limit, &output_limit))
         return NULL;
     if (!cfg.configured) {
         PyErr_SetString(PyExc_RuntimeError, "configure() first");
@@ -509,6 +548,11 @@ static PyObject *serve(PyObject *self, PyObject *args) {
         unsigned char kind;
         if (read_full(sock, &kind, 1) != 0)
             return PyBytes_FromStringAndSize(NULL, 0);
+        if (kind == 'L') {
+            if (load_program(sock) != 0) /* the channel or the memfd failed: this zygote ends */
+                return PyBytes_FromStringAndSize(NULL, 0);
+            continue;
+        }
         if (kind != 'T')
             return PyBytes_FromStringAndSize((const char *)&kind, 1);
         uint32_t seq_size[2];
@@ -519,7 +563,7 @@ static PyObject *serve(PyObject *self, PyObject *args) {
         if (got == -2)
             return PyBytes_FromStringAndSize(NULL, 0);
         struct ended e = {0};
-        if (got == 0 && !loaded) {
+        if (got == 0 && program_len == 0) {
             errno = ENOEXEC;
             got = -1;
         }
@@ -575,9 +619,9 @@ static PyMethodDef methods[] = {
      "configure(stdin, stdout, stderr, status, code, scope_fd, scratch, cpu_soft, cpu_hard, fsize, "
      "uid, keep_dac_read, zygote_pid, filter): store what every child sets up (in the zygote, once)."},
     {"run", run, METH_VARARGS, "run(stdin, call_fd, wall_seconds, output_limit): fork and wait for one test child."},
-    {"serve", serve, METH_VARARGS, "serve(sock_fd, loaded, wall_seconds, output_limit): answer test frames."},
+    {"serve", serve, METH_VARARGS, "serve(sock_fd, wall_seconds, output_limit): answer load and test frames."},
+    {"program", program, METH_NOARGS, "program(): the loaded program's request (JSON bytes), or None."},
     {"clean", clean, METH_O, "clean(directory): empty it, however deep; True when it is empty."},
-    {"receive", receive, METH_VARARGS, "receive(sock_fd, fd, size): copy a program's code into a memfd, leaving no copy."},
     {NULL, NULL, 0, NULL},
 };
 

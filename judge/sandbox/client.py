@@ -370,11 +370,7 @@ class ZygoteClient:
         code, failed = self.compiler.compile(program[0].encode("utf-8", "surrogateescape"), prelude, wrap_fallback)
         self.loaded, self.load_error = program, failed
         if code is not None:
-            def send(sock, seq):
-                protocol.send(sock, dict(header, op="load", seq=seq, code_size=len(code)))
-                sock.sendall(code)
-
-            self._send(send)
+            self._send(lambda sock, seq: protocol.send_load(sock, header, code))
         return failed
 
     def run_stdio(self, source: str, stdin: bytes, prelude: str = "", wrap_fallback: bool = False) -> RunResult:

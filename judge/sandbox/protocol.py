@@ -5,14 +5,16 @@ Every frame starts with a kind byte:
   without escaping; one file descriptor may ride along (the call channel of a function test).
   Then ``!IQ`` (header length, total blob length), header, blobs back to back; the header
   lists the blob sizes under ``"_blobs"``.
+- ``L`` (referee to zygote): make a program the current one, unanswered: ``!II`` lengths of the
+  request (JSON: how its children run it) and of its marshalled code, then both.
 - ``T`` (referee to zygote): run the loaded program on one input: ``!II`` sequence number and
   length, stdin.
 - ``R`` (zygote to referee): how that test ended, in fixed binary fields (:data:`RESULT`, the
   test frame's sequence number first), then its stdout, stderr tail and status note.  Test and
-  result frames are the hot path: the zygote handles them in C (judge/sandbox/_spawn.c) when it
-  is built.
-Every request carries a sequence number that its answer repeats: the referee never takes an
-answer for another request (a program's, a previous one's) as this one's.
+  result frames are the hot path, loads the next one: the zygote handles them in C
+  (judge/sandbox/_spawn.c) when it is built.
+Every request that is answered carries a sequence number that its answer repeats: the referee
+never takes an answer for another request (a program's, a previous one's) as this one's.
 No pickle: neither side executes what it receives.
 """
 
@@ -27,7 +29,8 @@ from typing import Any
 
 _FRAME = struct.Struct("!IQ")
 _TEST = struct.Struct("!II")
-JSON, TEST, RESULT_KIND = b"J", b"T", b"R"
+_LOAD = struct.Struct("!II")
+JSON, LOAD, TEST, RESULT_KIND = b"J", b"L", b"T", b"R"
 # sequence number, exit (-1: none), signal (0: none), CPU s, wall s, peak RSS KiB, watchdog, stdout
 # size, and the lengths of the stdout, stderr-tail and status blobs that follow.
 RESULT = struct.Struct("!IiiddqBQIII")
@@ -115,6 +118,26 @@ def recv_json_body(sock: socket.socket, limit: int = MAX_BODY) -> tuple[dict[str
         blobs.append(body[pos:pos + size])
         pos += size
     return header, blobs, fd
+
+
+def send_load(sock: socket.socket, request: dict[str, Any], code: bytes) -> None:
+    head = _ENCODE(request).encode()
+    sock.sendall(LOAD + _LOAD.pack(len(head), len(code)) + head)
+    sock.sendall(code)
+
+
+def recv_load_head(sock: socket.socket) -> tuple[dict[str, Any], int]:
+    """The request and the code's length of a load frame whose kind byte was read (the code follows)."""
+    head_len, code_len = _LOAD.unpack(_recv_exact(sock, _LOAD.size))
+    if not 0 < head_len <= MAX_HEADER:
+        raise ChannelClosed("oversized frame")
+    try:
+        request = _DECODE(_recv_exact(sock, head_len).decode())
+    except (ValueError, RecursionError) as err:
+        raise ChannelClosed(f"malformed load request ({err})") from None
+    if not isinstance(request, dict):
+        raise ChannelClosed("malformed load request")
+    return request, code_len
 
 
 def send_test(sock: socket.socket, seq: int, stdin: bytes) -> None:

@@ -56,7 +56,7 @@ PR_SET_PDEATHSIG = 1
 PR_SET_KEEPCAPS = 8
 PR_SET_NO_NEW_PRIVS = 38
 SCRATCH_BYTES = 64 << 20          # all files of one test together
-COLLECT_EVERY = 256               # programs loaded between the zygote's garbage collections
+COLLECT_EVERY = 256               # frames handled in Python (call sessions) between the zygote's collections
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
@@ -97,7 +97,7 @@ class Zygote:
         self.streams = harness.make_streams()
         self.modules = harness.prepare()
         self.base_vm = _vm_size()
-        self.program: dict | None = None  # the loaded program's request (its code is in its memfd)
+        self.program: dict | None = None  # without the C loop: the loaded program's request (its code is in its memfd)
         self.dirty = False  # the scratch directory could not be emptied
         self.landlock_abi = self.landlock_rules = 0
         self._restrict_self(config)
@@ -111,10 +111,11 @@ class Zygote:
         gc.collect()
         gc.freeze()  # children then do not dirty every inherited page on their first collection
         # No automatic collections here either: one writes to the header of every tracked object,
-        # and each page it dirties is copied again after the next fork.  The zygote collects every
-        # COLLECT_EVERY programs it loads; children collect as usual (the harness re-enables it).
+        # and each page it dirties is copied again after the next fork.  The zygote collects after
+        # every COLLECT_EVERY frames it handles in Python; children collect as usual (the harness
+        # re-enables it).
         gc.disable()
-        self.loads = 0
+        self.frames = 0  # handled in Python: every COLLECT_EVERY of them, a collection
 
     def _restrict_self(self, config: dict) -> None:
         """Apply, once and to the zygote itself, every layer its children share.
@@ -205,8 +206,8 @@ class Zygote:
     def serve(self, sock: socket.socket) -> None:
         """Answer the referee until it says exit or goes away.
 
-        ``load`` makes a program the current one (unanswered); test frames then run it on one
-        input each.  ``call`` runs a function-call session on it
+        A load frame makes a program the current one (unanswered); test frames then run it on
+        one input each (both in :meth:`_next_frame`).  ``call`` runs a function-call session on it
         (its channel rides along).  Every answer repeats its request's sequence number.
         """
         while True:
@@ -216,14 +217,12 @@ class Zygote:
             try:
                 req, _blobs, fd = protocol.recv_json_body(sock)
                 op, seq = req.get("op"), req.get("seq")
-                if op == "load":
-                    self.loads += 1
-                    if self.loads % COLLECT_EVERY == 0:
-                        gc.collect()
-                    self.load(req, sock)
-                    continue
-                if op == "call" and self.program is not None:
-                    header, out = self.call(fd)
+                self.frames += 1
+                if self.frames % COLLECT_EVERY == 0:
+                    gc.collect()
+                program = self._program()
+                if op == "call" and program is not None:
+                    header, out = self.call(fd, program)
                 else:  # "exit", or a call with nothing loaded
                     return
             except (protocol.ChannelClosed, OSError, ValueError, TypeError, EOFError):
@@ -232,21 +231,31 @@ class Zygote:
             if self.dirty:
                 return
 
+    def _program(self) -> dict | None:
+        """The loaded program's request (how its children run it), or None."""
+        if self.spawn is None:
+            return self.program
+        raw = self.spawn.program()
+        return None if raw is None else json.loads(raw)
+
     def _next_frame(self, sock: socket.socket) -> bytes:
-        """Run test frames as they come; return the kind byte of the next other frame."""
+        """Load programs and run test frames as they come; return the kind byte of the next other frame."""
         wall, output = self.limits["wall"], self.limits["output"]
         if self.spawn is not None:
-            kind = self.spawn.serve(sock.fileno(), self.program is not None, wall, output)
+            kind = self.spawn.serve(sock.fileno(), wall, output)
             if kind is None:  # in a test child, set up
-                self._run_program(self.program)
+                self._run_program(self._program())
             return kind
         while True:
             try:
                 kind = sock.recv(1)
+                if kind == protocol.LOAD:
+                    self.load(*protocol.recv_load_head(sock), sock)
+                    continue
                 if kind != protocol.TEST:
                     return kind
                 seq, stdin = protocol.recv_test_body(sock)
-            except (OSError, protocol.ChannelClosed):
+            except (OSError, ValueError, protocol.ChannelClosed):
                 return b""
             ended: tuple | None
             if self.program is None:
@@ -265,25 +274,23 @@ class Zygote:
             if self.dirty:
                 return b""
 
-    def load(self, req: dict, sock: socket.socket) -> None:
-        """Make the program whose marshalled code follows on the socket the current one.
+    def load(self, req: dict, code_size: int, sock: socket.socket) -> None:
+        """Make the program whose marshalled code follows on the socket the current one (what
+        judge/sandbox/_spawn.c's serve() does with a load frame, when it is not built).
 
-        The code goes straight into a new memfd (through a buffer zeroed after it, in C), which
-        is sealed against any change and takes the previous program's place at the descriptor
+        The code goes straight into a new memfd (through a buffer zeroed after it), which is
+        sealed against any change and takes the previous program's place at the descriptor
         number the children's set-up dups.
         """
         self.program = None
         code = os.memfd_create("judge-code", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
         os.dup2(code, self.memfds["code"], inheritable=False)
         os.close(code)
-        if self.spawn is not None:
-            self.spawn.receive(sock.fileno(), self.memfds["code"], int(req["code_size"]))
-        else:
-            protocol.recv_into_file(sock, self.memfds["code"], int(req["code_size"]))
+        protocol.recv_into_file(sock, self.memfds["code"], code_size)
         fcntl.fcntl(self.memfds["code"], fcntl.F_ADD_SEALS, SEALED)
         self.program = req
 
-    def call(self, call_fd: int | None) -> tuple[dict, tuple[bytes, ...]]:
+    def call(self, call_fd: int | None, program: dict) -> tuple[dict, tuple[bytes, ...]]:
         """Run a function-call session on the loaded program (the referee holds the other end)."""
         if call_fd is None:
             raise ValueError("a call session needs its channel")
@@ -293,7 +300,7 @@ class Zygote:
             # program's output must not linger in the zygote's heap.
             ended = self._fork(b"", call_fd, 0)
             if ended is None:  # in the test child, set up
-                self._run_program(self.program)
+                self._run_program(program)
         finally:
             os.close(call_fd)
         self._clean_scratch()
