@@ -13,6 +13,9 @@ server's wall time (what a fork-per-test judge takes with no sandbox, no referee
 comparison), and per-test verdict agreement between the judge and the naive runner.  The naive runner passes a
 call-based program's return value through stdout, so a program that also prints (one of these
 references prints a debug line) is RE there and AC for the judge and the APPS harness.
+The judge runs as ``python -m judge evaluate`` from this checkout, its bytecode compiled first
+(as an installed wheel has it), and each run of it is paired with a run of the bare server:
+judge/bare is quoted per pair and as the median of the pairs.
 """
 
 from __future__ import annotations
