@@ -394,7 +394,8 @@ def test_a_compile_bomb_is_ce_and_leaves_nothing_for_the_next_program(judge_fact
 def test_a_workers_numpy_zygote_shares_its_compiler_and_compile_bombs_stay_contained(judge_factory):
     """The lean and numpy zygotes of a worker have the same limits and one compiler between
     them: a program too costly to compile (a 400,000-digit literal: seconds of CPU) is CE in
-    either, its compiler ends, and the programs after it compile and pass in both."""
+    either, its compiler ends (a zygote restarting meanwhile does not need it), and the programs
+    after it compile and pass in both."""
     judge = judge_factory(limits=Limits(cpu=0.5))
     task = Task(task_id="sum", kind="stdio", tests=[Test("3 4\n", "7\n")])
     plain = "a, b = map(int, input().split())\nprint(a + b)\n"
@@ -406,5 +407,6 @@ def test_a_workers_numpy_zygote_shares_its_compiler_and_compile_bombs_stay_conta
     for source in (bomb, "# numpy\n" + bomb):
         outcome = judge.judge(task, source)
         assert outcome.verdict == "CE" and "while compiling" in outcome.tests[0].detail, outcome.tests
-        assert judge.judge(task, plain + "# after\n").passed
-        assert judge.judge(task, with_numpy + "# after\n").passed
+        pair.numpy.restart()  # a zygote that restarts while its compiler is down (as after a dirty scratch)
+        assert judge.judge(task, plain + f"# after {len(source)}\n").passed
+        assert judge.judge(task, with_numpy + f"# after {len(source)}\n").passed

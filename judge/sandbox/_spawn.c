@@ -52,6 +52,9 @@
 #endif
 
 enum { STATUS_FD = 3, CALL_FD = 4, CODE_FD = 5 };
+/* The most of a child's stderr tail and status note a result carries: protocol.STDERR_TAIL and
+ * STATUS_NOTE, which the referee enforces. */
+enum { STDERR_TAIL = 2048, STATUS_NOTE = 4096 };
 
 static struct {
     int configured;
@@ -295,8 +298,8 @@ static PyObject *run(PyObject *self, PyObject *args) {
         Py_RETURN_NONE;
     long long stdout_size, from, len, err_from = 0, err_len = 0, note_len = 0, ignored;
     if (span(cfg.stdout_fd, output_limit, 0, &stdout_size, &from, &len)
-        || (!e.clean && (span(cfg.stderr_fd, 2048, 1, &ignored, &err_from, &err_len)
-                         || span(cfg.status_fd, 4096, 0, &ignored, &ignored, &note_len))))
+        || (!e.clean && (span(cfg.stderr_fd, STDERR_TAIL, 1, &ignored, &err_from, &err_len)
+                         || span(cfg.status_fd, STATUS_NOTE, 0, &ignored, &ignored, &note_len))))
         return PyErr_SetFromErrno(PyExc_OSError);
     PyObject *out = read_span(cfg.stdout_fd, from, len);
     PyObject *err = read_span(cfg.stderr_fd, err_from, err_len);
@@ -581,10 +584,9 @@ static PyObject *serve(PyObject *self, PyObject *args) {
             e.exit_code = 125;
             note_len = note_inline;
         } else {
-            /* stderr tail and status note: at most protocol.STDERR_TAIL and STATUS_NOTE bytes */
-        if (span(cfg.stdout_fd, output_limit, 0, &stdout_size, &from, &len)
-                || (!e.clean && (span(cfg.stderr_fd, 2048, 1, &ignored, &err_from, &err_len)
-                                 || span(cfg.status_fd, 4096, 0, &ignored, &ignored, &note_len))))
+            if (span(cfg.stdout_fd, output_limit, 0, &stdout_size, &from, &len)
+                || (!e.clean && (span(cfg.stderr_fd, STDERR_TAIL, 1, &ignored, &err_from, &err_len)
+                                 || span(cfg.status_fd, STATUS_NOTE, 0, &ignored, &ignored, &note_len))))
                 return PyErr_SetFromErrno(PyExc_OSError);
             dirty = clean_dir(cfg.scratch) != 0;
         }

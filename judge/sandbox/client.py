@@ -119,7 +119,6 @@ class SandboxOptions:
 
 
 @functools.lru_cache(maxsize=2)
-@functools.lru_cache(maxsize=2)
 def _bpf(child: bool) -> str:
     return base64.b64encode(build_filter(child)).decode()
 
@@ -202,9 +201,9 @@ class Compiler:
         self.greeted = False
 
     def greet(self) -> None:
-        """Wait for the process :meth:`start` launched to be up and sandboxed."""
-        assert self.sock is not None and self.proc is not None
-        if not self.greeted:
+        """Wait for the process :meth:`start` launched to be up and sandboxed.  A compiler that
+        ended (a compile bomb, a MemoryError) is started again by the next :meth:`compile`."""
+        if self.sock is not None and self.proc is not None and not self.greeted:
             _hello(self.proc, self.sock)
             self.sock.settimeout(self.limits.wall_seconds)
             self.greeted = True

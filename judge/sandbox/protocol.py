@@ -105,11 +105,8 @@ def recv_json_body(sock: socket.socket, limit: int = MAX_BODY) -> tuple[dict[str
     head_len, total = _FRAME.unpack(data)
     if head_len > MAX_HEADER or total > limit:
         raise ChannelClosed("oversized frame")
-    try:
-        header = _DECODE(_recv_exact(sock, head_len).decode())
-    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError
-        raise ChannelClosed(f"malformed frame header ({err})") from None
-    sizes = header.get("_blobs") if isinstance(header, dict) else None
+    header = _recv_header(sock, head_len)
+    sizes = header.get("_blobs")
     if not (isinstance(sizes, list) and all(type(n) is int and n >= 0 for n in sizes) and sum(sizes) == total):
         raise ChannelClosed("malformed frame header")
     body = _recv_exact(sock, total) if total else b""
@@ -129,15 +126,20 @@ def send_load(sock: socket.socket, request: dict[str, Any], code: bytes) -> None
 def recv_load_head(sock: socket.socket) -> tuple[dict[str, Any], int]:
     """The request and the code's length of a load frame whose kind byte was read (the code follows)."""
     head_len, code_len = _LOAD.unpack(_recv_exact(sock, _LOAD.size))
-    if not 0 < head_len <= MAX_HEADER:
+    if head_len > MAX_HEADER:
         raise ChannelClosed("oversized frame")
+    return _recv_header(sock, head_len), code_len
+
+
+def _recv_header(sock: socket.socket, size: int) -> dict[str, Any]:
+    """A frame's JSON header (an object) of ``size`` bytes; anything else breaks the channel."""
     try:
-        request = _DECODE(_recv_exact(sock, head_len).decode())
-    except (ValueError, RecursionError) as err:
-        raise ChannelClosed(f"malformed load request ({err})") from None
-    if not isinstance(request, dict):
-        raise ChannelClosed("malformed load request")
-    return request, code_len
+        header = _DECODE(_recv_exact(sock, size).decode())
+    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError
+        raise ChannelClosed(f"malformed frame header ({err})") from None
+    if not isinstance(header, dict):
+        raise ChannelClosed("malformed frame header")
+    return header
 
 
 def send_test(sock: socket.socket, seq: int, stdin: bytes) -> None:

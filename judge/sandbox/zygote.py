@@ -235,7 +235,7 @@ class Zygote:
         """The loaded program's request (how its children run it), or None."""
         if self.spawn is None:
             return self.program
-        raw = self.spawn.program()
+        raw = self.spawn.program()  # kept in C: loads run no Python here (~3 us to decode, in each child)
         return None if raw is None else json.loads(raw)
 
     def _next_frame(self, sock: socket.socket) -> bytes:

@@ -184,6 +184,11 @@ CORPUS = [
      "shared_memory.SharedMemory(name='{MARK}', create=True, size=64 << 20)", {RE}),
     ("memfd beyond the memory limit", "sum", "import os\nfds = [os.memfd_create('x') for _ in range(40)]\n"
      "for fd in fds:\n    os.write(fd, b'x' * (8 << 20))\n" + SUM, {RE}),
+    # frames of the zygote's channel (a load of another program, a test) on every descriptor: the
+    # channel is not among the child's, so its own wrong answer stands
+    ("forged load and test frames", "sum", "import os, struct\nframe = (b'L' + struct.pack('!II', 2, 4) + b'{{}}' + b'abcd'"
+     " + b'T' + struct.pack('!II', 1, 0))\nfor fd in range(3, 1024):\n    try:\n        os.write(fd, frame)\n"
+     "    except OSError:\n        pass\nprint(0)\n", {WA}),
     # the code memfd: children read it with pread (its offset is shared by every child) and close it
     ("the code memfd, by number", "sum", "import os\nos.lseek(5, 1 << 20, 0)\nprint(os.pread(5, 64, 0))\n" + SUM, {RE}),
     ("the zygote's memfds through /proc", "sum", "import os\nd = '/proc/%d/fd' % os.getppid()\n"
@@ -228,6 +233,10 @@ CORPUS = [
     ("16 MiB of tokens", "sum", "import sys\nsys.stdout.write('1 ' * 8000000)", {WA}),
     # -- compiling --------------------------------------------------------------------------------------
     ("a million-digit literal", "sum", "x = " + "9" * 1000000 + "\n" + SUM, {CE}),  # TLE while compiling
+    # the numpy zygote borrows its worker's compiler: the bomb ends that compiler for both zygotes
+    ("a million-digit literal, with numpy", "sum", "import numpy\nx = " + "9" * 1000000 + "\n" + SUM, {CE}),
+    ("correct, with numpy, after it", "sum", "import numpy\na, b = map(int, input().split())\nprint(numpy.int64(a) + b)\n",
+     {AC}),
     ("a huge expression", "sum", "x = " + "+".join(["1"] * 300000) + "\n" + SUM, {AC, CE}),
     ("nesting the parser refuses", "sum", "x = " + "(" * 5000 + ")" * 5000, {CE}),
     ("correct, 150 MB, after the bombs", "sum", "x = bytearray(150 << 20)\n" + SUM, {AC}),
